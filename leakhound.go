@@ -28,6 +28,10 @@ type Item struct {
 	// Answer is the reference answer when the loader knows it, kept apart
 	// so that a bare answer never counts as evidence on its own.
 	Answer string `json:"answer,omitempty"`
+	// Cluster names the item's near-duplicate cluster inside its
+	// benchmark (twins such as HumanEval 56 and 61); empty when the item
+	// has no twin. A match to any member of a cluster counts once.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // DocRef locates a corpus record: the file, the 1-based line (or record
