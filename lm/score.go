@@ -1,0 +1,251 @@
+package lm
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+)
+
+// state is the chain of contexts that predicts the next token.
+type state struct {
+	keys []uint64
+	ctx  []*context // ctx[j]: context of length j, nil when unseen
+}
+
+func (m *Model) newState() *state {
+	return &state{keys: make([]uint64, m.order), ctx: make([]*context, m.order)}
+}
+
+// at loads the contexts that predict token hist[t] (hist[0] is BOS).
+func (m *Model) at(s *state, hist []int, t int) {
+	n := ctxKeys(s.keys, hist, t)
+	for j := 0; j < m.order; j++ {
+		s.ctx[j] = nil
+		if j < n {
+			s.ctx[j] = m.ctxs[j][s.keys[j]]
+		}
+		if s.ctx[j] == nil {
+			break
+		}
+	}
+}
+
+// prob returns p(w | state) by the Kneser–Ney recursion from the uniform
+// distribution over every token but BOS up to the longest seen context.
+func (m *Model) prob(s *state, w int) float64 {
+	if w == BOS || w < 0 || w >= m.VocabSize() {
+		return 0
+	}
+	p := 1 / float64(m.VocabSize()-1)
+	for j := 0; j < m.order && s.ctx[j] != nil; j++ {
+		c := s.ctx[j]
+		n := c.count(w)
+		p = math.Max(float64(n)-disc(m.disc[j], n), 0)/c.total + c.gamma*p
+	}
+	return p
+}
+
+// dist writes the full next-token distribution of state into dst.
+func (m *Model) dist(s *state, dst []float64) {
+	u := 1 / float64(m.VocabSize()-1)
+	for i := range dst {
+		dst[i] = u
+	}
+	dst[BOS] = 0
+	for j := 0; j < m.order && s.ctx[j] != nil; j++ {
+		c := s.ctx[j]
+		for i := range dst {
+			dst[i] *= c.gamma
+		}
+		for i, w := range c.next {
+			n := c.cnt[i]
+			dst[w] += math.Max(float64(n)-disc(m.disc[j], n), 0) / c.total
+		}
+	}
+}
+
+// withBOS returns BOS followed by ids.
+func withBOS(ids []int) []int {
+	return append([]int{BOS}, ids...)
+}
+
+// LogProbs returns log p(ids[i] | BOS, ids[:i]) (natural log) for every i.
+func (m *Model) LogProbs(ids []int) []float64 {
+	h := withBOS(ids)
+	s := m.newState()
+	out := make([]float64, len(ids))
+	for t := 1; t < len(h); t++ {
+		m.at(s, h, t)
+		out[t-1] = math.Log(m.prob(s, h[t]))
+	}
+	return out
+}
+
+// Dist returns the full next-token distribution after BOS and ids; it
+// sums to 1 and gives BOS probability 0.
+func (m *Model) Dist(ids []int) []float64 {
+	h := withBOS(ids)
+	s := m.newState()
+	m.at(s, h, len(h))
+	d := make([]float64, m.VocabSize())
+	m.dist(s, d)
+	return d
+}
+
+// Moments holds, for one position, the mean and standard deviation of
+// log p over the full next-token distribution (Min-K%++'s μ and σ).
+type Moments struct {
+	Mu, Sigma float64
+}
+
+// MomentsOf returns μ = Σ p log p and σ = sqrt(Σ p (log p)² − μ²) of d,
+// skipping zero probabilities.
+func MomentsOf(d []float64) Moments {
+	var mu, m2 float64
+	for _, p := range d {
+		if p > 0 {
+			l := math.Log(p)
+			mu += p * l
+			m2 += p * l * l
+		}
+	}
+	return Moments{Mu: mu, Sigma: math.Sqrt(math.Max(m2-mu*mu, 0))}
+}
+
+// Scored is the teacher-forced view of a text: per-token log-probs, and
+// when asked the moments and top alternatives of each full distribution.
+type Scored struct {
+	IDs     []int
+	LP      []float64
+	Moments []Moments // nil unless requested
+	Top     [][]Alt   // nil unless topK > 0
+}
+
+// Alt is one alternative token at a position with its log-prob.
+type Alt struct {
+	ID int
+	LP float64
+}
+
+// Score scores ids (BOS is prepended). With moments it also computes the
+// exact Min-K%++ moments; with topK > 0 it lists the topK most likely
+// tokens at each position (all of them when topK >= VocabSize).
+func (m *Model) Score(ids []int, moments bool, topK int) Scored {
+	h := withBOS(ids)
+	s := m.newState()
+	out := Scored{IDs: ids, LP: make([]float64, len(ids))}
+	var d []float64
+	if moments || topK > 0 {
+		d = make([]float64, m.VocabSize())
+	}
+	for t := 1; t < len(h); t++ {
+		m.at(s, h, t)
+		if d == nil {
+			out.LP[t-1] = math.Log(m.prob(s, h[t]))
+			continue
+		}
+		m.dist(s, d)
+		out.LP[t-1] = math.Log(d[h[t]])
+		if moments {
+			out.Moments = append(out.Moments, MomentsOf(d))
+		}
+		if topK > 0 {
+			out.Top = append(out.Top, TopOf(d, topK))
+		}
+	}
+	return out
+}
+
+// TopOf returns the k most likely tokens of d, most likely first, ties by
+// lower id; tokens of probability 0 are left out.
+func TopOf(d []float64, k int) []Alt {
+	idx := make([]int, 0, len(d))
+	for i, p := range d {
+		if p > 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return d[idx[a]] > d[idx[b]] })
+	if k < len(idx) {
+		idx = idx[:k]
+	}
+	out := make([]Alt, len(idx))
+	for i, id := range idx {
+		out[i] = Alt{ID: id, LP: math.Log(d[id])}
+	}
+	return out
+}
+
+// Step is one generated token with its log-prob under the model
+// (before temperature).
+type Step struct {
+	ID int
+	LP float64
+}
+
+// Generate continues BOS+prefix by up to n tokens, stopping after EOS
+// (which is included). temperature <= 0 decodes greedily (ties go to the
+// lower id); otherwise it samples from p^(1/temperature) with rng.
+func (m *Model) Generate(prefix []int, n int, temperature float64, rng *rand.Rand) []Step {
+	h := withBOS(prefix)
+	s := m.newState()
+	d := make([]float64, m.VocabSize())
+	var out []Step
+	for len(out) < n {
+		m.at(s, h, len(h))
+		m.dist(s, d)
+		w := pick(d, temperature, rng)
+		out = append(out, Step{ID: w, LP: math.Log(d[w])})
+		if w == EOS {
+			break
+		}
+		h = append(h, w)
+	}
+	return out
+}
+
+// Greedy returns the ids of the greedy continuation of prefix.
+func (m *Model) Greedy(prefix []int, n int) []int {
+	return stepIDs(m.Generate(prefix, n, 0, nil))
+}
+
+// Sample returns the ids of a sampled continuation of prefix.
+func (m *Model) Sample(prefix []int, n int, temperature float64, rng *rand.Rand) []int {
+	return stepIDs(m.Generate(prefix, n, temperature, rng))
+}
+
+func stepIDs(st []Step) []int {
+	ids := make([]int, len(st))
+	for i, s := range st {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+func pick(d []float64, temperature float64, rng *rand.Rand) int {
+	best := 0
+	for i, p := range d {
+		if p > d[best] {
+			best = i
+		}
+	}
+	if temperature <= 0 || rng == nil {
+		return best
+	}
+	var z float64
+	w := make([]float64, len(d))
+	for i, p := range d {
+		if p > 0 {
+			w[i] = math.Exp(math.Log(p/d[best]) / temperature)
+			z += w[i]
+		}
+	}
+	r := rng.Float64() * z
+	for i, x := range w {
+		r -= x
+		if r < 0 && x > 0 {
+			return i
+		}
+	}
+	return best
+}
