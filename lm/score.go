@@ -112,6 +112,20 @@ func MomentsOf(d []float64) Moments {
 	return Moments{Mu: mu, Sigma: math.Sqrt(math.Max(m2-mu*mu, 0))}
 }
 
+// Walk calls fn for each position i of ids with the full next-token
+// distribution that predicts ids[i] (after BOS and ids[:i]). d is reused
+// between calls.
+func (m *Model) Walk(ids []int, fn func(i int, d []float64)) {
+	h := withBOS(ids)
+	s := m.newState()
+	d := make([]float64, m.VocabSize())
+	for t := 1; t < len(h); t++ {
+		m.at(s, h, t)
+		m.dist(s, d)
+		fn(t-1, d)
+	}
+}
+
 // Scored is the teacher-forced view of a text: per-token log-probs, and
 // when asked the moments and top alternatives of each full distribution.
 type Scored struct {
