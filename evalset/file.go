@@ -1,25 +1,20 @@
 package evalset
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/leakhound/leakhound"
 )
 
-// FileLoader loads a benchmark from one JSONL (optionally gzip) or CSV file.
+// FileLoader loads a benchmark from one generic file: JSON Lines, a JSON
+// array of objects, CSV with a header row, or Parquet, each optionally
+// gzip-compressed (Parquet excepted). Options.Field or Options.Map says
+// which fields hold the text; see Options.
 type FileLoader struct {
 	Path    string
 	Options Options
@@ -28,41 +23,58 @@ type FileLoader struct {
 // String returns the file path.
 func (l *FileLoader) String() string { return l.Path }
 
-// maxBenchLineBytes bounds one benchmark record; the largest item in
-// shared/data (an MMLU professional_law question) is under 20 KB.
-const maxBenchLineBytes = 64 << 20
-
 // Load reads every record of the file.
 func (l *FileLoader) Load(ctx context.Context) ([]leakhound.Item, error) {
-	f, err := os.Open(l.Path)
+	rows, err := readRows(l.Path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := maybeGunzip(f)
+	m := &mapper{opts: l.Options, name: baseName(l.Path), where: l.Path}
+	return m.items(ctx, rows)
+}
+
+// readRows reads a generic file into rows by its extension (after .gz).
+func readRows(path string) ([]jsonRow, error) {
+	ext := strings.ToLower(strings.TrimSuffix(strings.ToLower(path), ".gz"))
+	switch {
+	case strings.HasSuffix(ext, ".parquet"):
+		return readParquetFile(path)
+	case strings.HasSuffix(ext, ".csv"), strings.HasSuffix(ext, ".tsv"):
+		return readCSVRows(path)
+	case strings.HasSuffix(ext, ".json"):
+		return readJSONArray(path)
+	}
+	return readJSONL(path)
+}
+
+// readCSVRows reads a CSV with a header into rows keyed by column name;
+// blank lines are skipped.
+func readCSVRows(path string) ([]jsonRow, error) {
+	rows, err := readCSV(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", l.Path, err)
+		return nil, err
 	}
-	if isCSV(l.Path) {
-		return l.loadCSV(r)
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: empty CSV file, want a header row", path)
 	}
-	return l.loadJSONL(ctx, r)
-}
-
-// maybeGunzip returns a reader of the decompressed content when r starts
-// with the gzip magic bytes, and of r itself otherwise.
-func maybeGunzip(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		return gzip.NewReader(br)
+	header := rows[0]
+	var out []jsonRow
+	for k, row := range rows[1:] {
+		if len(row) == 0 {
+			continue
+		}
+		if len(row) > len(header) {
+			return nil, fmt.Errorf("%s: row has %d columns, the header %d", src(path, k), len(row), len(header))
+		}
+		m := make(jsonRow, len(header))
+		for i, h := range header {
+			if i < len(row) {
+				m[h] = row[i]
+			}
+		}
+		out = append(out, m)
 	}
-	return br, nil
-}
-
-func isCSV(path string) bool {
-	p := strings.TrimSuffix(strings.ToLower(path), ".gz")
-	return strings.HasSuffix(p, ".csv")
+	return out, nil
 }
 
 // baseName is the file name without directory and extensions:
@@ -75,130 +87,405 @@ func baseName(path string) string {
 	return b
 }
 
-func (l *FileLoader) textField() string {
-	if l.Options.Field != "" {
-		return l.Options.Field
-	}
-	return "text"
+// FieldMap says which fields of a generic record hold each part. It is
+// parsed from Options.Map ("question=Q;options=A,B,C,D;answer=Answer").
+type FieldMap struct {
+	// Question names the question fields, joined with "\n" (list values
+	// one element per line).
+	Question []string
+	// Options names one list field (strings, {text,label} objects, or an
+	// object of text and label lists) or several option fields.
+	Options []string
+	// Answer names the answer field: a label or a 0-based index of an
+	// option for multiple-choice items, else the short answer.
+	Answer string
+	// Solution names the reference-solution fields of generation items.
+	Solution []string
+	// Extra names fields appended to a multiple-choice item's full text.
+	Extra []string
+	// Split names the split field.
+	Split string
+	// Sep joins question and solution in the full text; default "\n".
+	Sep string
 }
 
-func (l *FileLoader) loadJSONL(ctx context.Context, r io.Reader) ([]leakhound.Item, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), maxBenchLineBytes)
-	var items []leakhound.Item
-	for line := 1; sc.Scan(); line++ {
-		if line%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+// ParseFieldMap parses "key=field[,field];..." with keys question,
+// options, answer, solution, extra, split and sep (a Go-escaped string).
+func ParseFieldMap(s string) (*FieldMap, error) {
+	fm := &FieldMap{Sep: "\n"}
+	for _, kv := range strings.Split(s, ";") {
+		if strings.TrimSpace(kv) == "" {
 			continue
 		}
-		it, err := l.jsonItem(sc.Bytes(), len(items))
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("--bench-map %q: %q is not key=field", s, kv)
+		}
+		list := splitList(v)
+		switch strings.TrimSpace(k) {
+		case "question":
+			fm.Question = list
+		case "options":
+			fm.Options = list
+		case "answer":
+			fm.Answer = strings.TrimSpace(v)
+		case "solution":
+			fm.Solution = list
+		case "extra":
+			fm.Extra = list
+		case "split":
+			fm.Split = strings.TrimSpace(v)
+		case "sep":
+			sep, err := strconv.Unquote(`"` + v + `"`)
+			if err != nil {
+				return nil, fmt.Errorf("--bench-map sep %q: %v", v, err)
+			}
+			fm.Sep = sep
+		default:
+			return nil, fmt.Errorf("--bench-map %q: unknown key %q (want question, options, answer, solution, extra, split, sep)", s, k)
+		}
+	}
+	if len(fm.Question) == 0 {
+		return nil, fmt.Errorf("--bench-map %q: no question field", s)
+	}
+	return fm, nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mapper turns generic rows into items.
+type mapper struct {
+	opts  Options
+	name  string // benchmark name when neither Options nor the row give one
+	split string // split when the row gives none
+	where string // file name for messages
+	fmap  *FieldMap
+}
+
+func (m *mapper) items(ctx context.Context, rows []jsonRow) ([]leakhound.Item, error) {
+	if m.opts.Map != "" && m.fmap == nil {
+		fm, err := ParseFieldMap(m.opts.Map)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", l.Path, line, err)
+			return nil, err
+		}
+		m.fmap = fm
+	}
+	n := make(map[string]int)
+	items := make([]leakhound.Item, 0, len(rows))
+	skipped := map[string]int{}
+	for k, row := range rows {
+		if k%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		it, ok, err := m.item(row, k, n)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			skipped[it.Benchmark]++
+			continue
 		}
 		items = append(items, it)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", l.Path, err)
+	for b, c := range skipped {
+		m.opts.warnf("%s: %d of %d items left out of part answer: their answer is unknown or too short to be evidence", b, c, len(rows))
 	}
 	return items, nil
 }
 
-func (l *FileLoader) jsonItem(line []byte, n int) (leakhound.Item, error) {
-	var rec map[string]any
-	if err := json.Unmarshal(line, &rec); err != nil {
-		return leakhound.Item{}, fmt.Errorf("not a JSON object: %v", err)
+func (m *mapper) bench(row jsonRow) string {
+	if m.opts.Benchmark != "" {
+		return m.opts.Benchmark
 	}
-	text, ok := rec[l.textField()].(string)
-	if !ok {
-		return leakhound.Item{}, fmt.Errorf("no string field %q (fields: %s)", l.textField(), strings.Join(sortedKeys(rec), ", "))
+	if d, ok := row["dataset"].(string); ok && d != "" {
+		return d
 	}
-	bench := l.Options.Benchmark
-	if bench == "" {
-		bench, _ = rec["dataset"].(string)
-	}
-	if bench == "" {
-		bench = baseName(l.Path)
-	}
-	split, _ := rec["split"].(string)
-	return leakhound.Item{
-		ID:        l.jsonID(rec, bench, n),
-		Benchmark: bench,
-		Split:     split,
-		Part:      "full",
-		Text:      text,
-	}, nil
+	return m.name
 }
 
-func (l *FileLoader) jsonID(rec map[string]any, bench string, n int) string {
-	key := l.Options.IDField
+// item maps row k; n numbers items per "<bench>/<split>".
+func (m *mapper) item(row jsonRow, k int, n map[string]int) (leakhound.Item, bool, error) {
+	bench := m.bench(row)
+	where := src(m.where, k)
+	var (
+		rec  record
+		part Part
+		err  error
+	)
+	if m.fmap != nil {
+		rec, err = m.fmap.record(row, where)
+		if err != nil {
+			return leakhound.Item{}, false, err
+		}
+		def := PartFull
+		if rec.multipleChoice() {
+			def = PartQuestionOptions
+		}
+		if part, err = m.opts.partFor(bench, def); err != nil {
+			return leakhound.Item{}, false, err
+		}
+	} else {
+		if rec, err = m.textRecord(row, where); err != nil {
+			return leakhound.Item{}, false, err
+		}
+		part = PartFull
+		if b := Lookup(bench); b != nil && m.opts.Field == "" {
+			part = b.DefaultPart // a shared/data normalized file
+		}
+	}
+	if rec.split == "" {
+		rec.split = m.split
+	}
+	num := k // "<bench>/<n>": the record number in the file
+	if rec.split != "" {
+		key := bench + "/" + rec.split
+		num = n[key]
+		n[key]++
+	}
+	text, ok := rec.text(part)
+	if m.fmap == nil {
+		text, ok = rec.question, true
+	}
+	it := leakhound.Item{ID: m.id(row, bench, rec.split, num), Benchmark: bench, Split: rec.split,
+		Part: string(part), Text: text, Answer: rec.itemAnswer()}
+	return it, ok, nil
+}
+
+func (m *mapper) id(row jsonRow, bench, split string, num int) string {
+	key := m.opts.IDField
 	if key == "" {
 		key = "id"
 	}
-	switch v := rec[key].(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
+	if v, ok := lookupPath(row, key); ok {
+		switch v := v.(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case json.Number:
+			return v.String()
+		case int64, int32, int, float64:
+			return fmt.Sprint(v)
+		}
 	}
-	return bench + "/" + strconv.Itoa(n)
+	if split == "" {
+		return bench + "/" + strconv.Itoa(num)
+	}
+	return bench + "/" + split + "/" + strconv.Itoa(num)
 }
 
-func (l *FileLoader) loadCSV(r io.Reader) ([]leakhound.Item, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+// textRecord reads Options.Field (default "text") into the question.
+func (m *mapper) textRecord(row jsonRow, where string) (record, error) {
+	field := m.opts.Field
+	if field == "" {
+		field = "text"
+	}
+	text, err := joinFields(row, splitList(field), where)
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading CSV header: %w", l.Path, err)
+		return record{}, err
 	}
-	col := indexOf(header, l.textField())
-	if col < 0 {
-		return nil, fmt.Errorf("%s: no column %q (columns: %s); name it with --bench-field", l.Path, l.textField(), strings.Join(header, ", "))
-	}
-	idCol := indexOf(header, l.Options.IDField)
-	if l.Options.IDField == "" {
-		idCol = indexOf(header, "id")
-	}
-	bench := l.Options.Benchmark
-	if bench == "" {
-		bench = baseName(l.Path)
-	}
-	var items []leakhound.Item
-	for {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return items, nil
+	split, _ := str(row, "split")
+	return record{split: split, question: text, source: where}, nil
+}
+
+// joinFields joins the values of the named fields with "\n".
+func joinFields(row jsonRow, fields []string, where string) (string, error) {
+	var parts []string
+	for _, f := range fields {
+		v, ok := lookupPath(row, f)
+		if !ok {
+			return "", fmt.Errorf("%s: no field %q (fields: %s); name the text field with --bench-field", where, f, strings.Join(sortedKeys(row), ", "))
 		}
+		s, err := valueText(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", l.Path, err)
+			return "", fmt.Errorf("%s: field %q: %w", where, f, err)
 		}
-		if col >= len(row) {
-			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: row has %d columns, want at least %d", l.Path, line, len(row), col+1)
-		}
-		id := bench + "/" + strconv.Itoa(len(items))
-		if idCol >= 0 && idCol < len(row) && row[idCol] != "" {
-			id = row[idCol]
-		}
-		items = append(items, leakhound.Item{ID: id, Benchmark: bench, Part: "full", Text: row[col]})
+		parts = append(parts, s)
 	}
+	return strings.Join(parts, "\n"), nil
 }
 
-func indexOf(names []string, name string) int {
-	for i, n := range names {
-		if strings.TrimPrefix(n, "\ufeff") == name {
-			return i
+// lookupPath finds a field by name, or by a dotted path into objects when
+// no field has the whole name.
+func lookupPath(row jsonRow, name string) (any, bool) {
+	if v, ok := row[name]; ok {
+		return v, true
+	}
+	cur := any(row)
+	for _, p := range strings.Split(name, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[p]; !ok {
+			return nil, false
 		}
 	}
-	return -1
+	return cur, true
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// valueText renders a field value as text: strings as they are, numbers
+// in their usual spelling, lists one element per line.
+func valueText(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case nil:
+		return "", nil
+	case []byte:
+		return string(v), nil
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			s, err := valueText(e)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return strings.Join(parts, "\n"), nil
+	case json.Number, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64:
+		return fmt.Sprint(v), nil
 	}
-	sort.Strings(keys)
-	return keys
+	return "", fmt.Errorf("value of type %T is not text", v)
+}
+
+// record maps one row by the field map.
+func (fm *FieldMap) record(row jsonRow, where string) (record, error) {
+	q, err := joinFields(row, fm.Question, where)
+	if err != nil {
+		return record{}, err
+	}
+	r := record{question: q, sep: fm.Sep, source: where}
+	if fm.Split != "" {
+		r.split, _ = str(row, fm.Split)
+	}
+	if len(fm.Solution) > 0 {
+		if r.solution, err = joinFields(row, fm.Solution, where); err != nil {
+			return record{}, err
+		}
+	}
+	if len(fm.Extra) > 0 {
+		if r.extra, err = joinFields(row, fm.Extra, where); err != nil {
+			return record{}, err
+		}
+	}
+	if len(fm.Options) > 0 {
+		if r.labels, r.options, err = fm.choices(row, where); err != nil {
+			return record{}, err
+		}
+	}
+	if fm.Answer != "" {
+		v, ok := lookupPath(row, fm.Answer)
+		if !ok {
+			return record{}, fmt.Errorf("%s: no answer field %q", where, fm.Answer)
+		}
+		a, err := valueText(v)
+		if err != nil {
+			return record{}, fmt.Errorf("%s: answer: %w", where, err)
+		}
+		r.setAnswer(strings.TrimSpace(a))
+	}
+	return r, nil
+}
+
+// setAnswer records a as the key when it names an option (by label or
+// 0-based index), else as the short answer.
+func (r *record) setAnswer(a string) {
+	if r.multipleChoice() {
+		for _, l := range r.labels {
+			if l == a {
+				r.key = a
+				return
+			}
+		}
+		if i, err := strconv.Atoi(a); err == nil && i >= 0 && i < len(r.labels) {
+			r.key = r.labels[i]
+			return
+		}
+	}
+	r.answer = a
+}
+
+// choices reads the options and their labels (A, B, … unless given).
+func (fm *FieldMap) choices(row jsonRow, where string) (labels, opts []string, err error) {
+	if len(fm.Options) > 1 {
+		for _, f := range fm.Options {
+			v, ok := lookupPath(row, f)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: no option field %q", where, f)
+			}
+			s, err := valueText(v)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: option %q: %w", where, f, err)
+			}
+			opts = append(opts, s)
+		}
+		return letterLabels(len(opts), fm.Options), opts, nil
+	}
+	v, ok := lookupPath(row, fm.Options[0])
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: no options field %q", where, fm.Options[0])
+	}
+	return optionList(v, where)
+}
+
+// letterLabels labels n options A, B, …; when the option fields are
+// themselves named by single letters (A, B, C, D) those names are used.
+func letterLabels(n int, names []string) []string {
+	out := make([]string, n)
+	for i := range out {
+		if len(names) == n && len(names[i]) == 1 {
+			out[i] = names[i]
+		} else {
+			out[i] = string(rune('A' + i%26))
+		}
+	}
+	return out
+}
+
+// optionList accepts ["x","y"], [{"text":..,"label":..}], or
+// {"text":[..],"label":[..]} (the Hub's ARC layout).
+func optionList(v any, where string) (labels, opts []string, err error) {
+	switch v := v.(type) {
+	case []any:
+		for i, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				t, _ := valueText(m["text"])
+				l, _ := valueText(m["label"])
+				opts, labels = append(opts, t), append(labels, l)
+				continue
+			}
+			s, err := valueText(e)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: option %d: %w", where, i, err)
+			}
+			opts = append(opts, s)
+		}
+		if labels == nil {
+			labels = letterLabels(len(opts), nil)
+		}
+		return labels, opts, nil
+	case map[string]any:
+		ts, _ := v["text"].([]any)
+		ls, _ := v["label"].([]any)
+		if len(ts) != len(ls) || len(ts) == 0 {
+			return nil, nil, fmt.Errorf("%s: options object needs text and label lists of one length", where)
+		}
+		for i := range ts {
+			t, _ := valueText(ts[i])
+			l, _ := valueText(ls[i])
+			opts, labels = append(opts, t), append(labels, l)
+		}
+		return labels, opts, nil
+	}
+	return nil, nil, fmt.Errorf("%s: options field is %T, want a list", where, v)
 }

@@ -52,8 +52,8 @@ func TestFileLoaderErrors(t *testing.T) {
 		name, content, field, want string
 	}{
 		{"bad.jsonl", "{\"text\": \"a\"}\nnot json\n", "", "bad.jsonl:2: not a JSON object"},
-		{"nofield.jsonl", "{\"question\": \"a\"}\n", "", `no string field "text" (fields: question)`},
-		{"nocol.csv", "a,b\n1,2\n", "prompt", `no column "prompt" (columns: a, b)`},
+		{"nofield.jsonl", "{\"question\": \"a\"}\n", "", `no field "text" (fields: question)`},
+		{"nocol.csv", "a,b\n1,2\n", "prompt", `no field "prompt" (fields: a, b)`},
 	}
 	for _, tt := range tests {
 		p := writeFile(t, tt.name, tt.content)

@@ -1,0 +1,121 @@
+package evalset
+
+import "strings"
+
+// csvState is a state of the CSV parser.
+type csvState int
+
+const (
+	csvStartRecord csvState = iota
+	csvStartField
+	csvInField
+	csvInQuoted
+	csvQuoteInQuoted
+	csvEatNewline
+)
+
+// parseCSV splits s into rows the way Python's csv.reader does with the
+// default "excel" dialect on a file opened with newline="" (the reader
+// shared/data/tools/normalize_data.py uses): fields separated by ',',
+// quoted with '"', '""' an escaped quote, CR, LF and CRLF all end a row,
+// line ends inside quotes are kept as they are (encoding/csv would turn
+// CRLF into LF), a quote inside an unquoted field is literal, text after a
+// closing quote is appended to the field, an unterminated quote runs to the
+// end of the input, and a blank line is an empty row. Ids and texts must
+// match the normalized files byte for byte, hence this parser.
+func parseCSV(s string) [][]string {
+	var (
+		rows  [][]string
+		row   []string
+		field strings.Builder
+		state = csvStartRecord
+	)
+	saveField := func() {
+		row = append(row, field.String())
+		field.Reset()
+	}
+	endRow := func() {
+		if row == nil {
+			row = []string{}
+		}
+		rows = append(rows, row)
+		row = nil
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if state == csvEatNewline {
+			if c == '\n' || c == '\r' {
+				continue
+			}
+			state = csvStartRecord
+		}
+		switch state {
+		case csvStartRecord:
+			if c == '\n' || c == '\r' {
+				endRow() // a blank line is an empty row
+				state = csvEatNewline
+				continue
+			}
+			state = csvStartField
+			fallthrough
+		case csvStartField:
+			switch c {
+			case '\n', '\r':
+				saveField()
+				endRow()
+				state = csvEatNewline
+			case '"':
+				state = csvInQuoted
+			case ',':
+				saveField()
+			default:
+				field.WriteByte(c)
+				state = csvInField
+			}
+		case csvInField:
+			switch c {
+			case '\n', '\r':
+				saveField()
+				endRow()
+				state = csvEatNewline
+			case ',':
+				saveField()
+				state = csvStartField
+			default:
+				field.WriteByte(c)
+			}
+		case csvInQuoted:
+			if c == '"' {
+				state = csvQuoteInQuoted
+			} else {
+				field.WriteByte(c)
+			}
+		case csvQuoteInQuoted:
+			switch c {
+			case '"':
+				field.WriteByte('"')
+				state = csvInQuoted
+			case ',':
+				saveField()
+				state = csvStartField
+			case '\n', '\r':
+				saveField()
+				endRow()
+				state = csvEatNewline
+			default:
+				field.WriteByte(c)
+				state = csvInField
+			}
+		}
+	}
+	switch state {
+	case csvStartField, csvInField, csvInQuoted, csvQuoteInQuoted:
+		if state != csvStartField || row != nil {
+			saveField()
+		}
+		if row != nil {
+			endRow()
+		}
+	}
+	return rows
+}
