@@ -36,6 +36,11 @@ type Benchmark struct {
 	Layouts []string
 	// Hub names the usual Hugging Face dataset, for reference.
 	Hub string
+	// HubRepo is the Hub dataset ("openai/gsm8k") whose rows HubMap maps
+	// (see Options.Map) when it is loaded by hf:// without field options.
+	HubRepo, HubMap string
+	// HubConfig, when set, limits HubMap to that config of HubRepo.
+	HubConfig string
 
 	load func(root string) ([]record, error)
 }
@@ -46,15 +51,18 @@ var catalog = []*Benchmark{
 	{Name: "gsm8k", Dataset: "gsm8k", Title: "Grade School Math 8K word problems",
 		Source: "openai/grade-school-math", License: "MIT", Splits: []string{"test", "train"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartFull, Hub: "openai/gsm8k",
-		Layouts: []string{"gsm8k/{test,train}.jsonl", "grade_school_math/data/{test,train}.jsonl"}, load: loadGSM8K},
+		Layouts: []string{"gsm8k/{test,train}.jsonl", "grade_school_math/data/{test,train}.jsonl"}, HubRepo: "openai/gsm8k", HubMap: "question=question;solution=answer",
+		load: loadGSM8K},
 	{Name: "humaneval", Dataset: "humaneval", Aliases: []string{"openai_humaneval"}, Title: "HumanEval Python function completion",
 		Source: "openai/human-eval", License: "MIT", Splits: []string{"test"}, DefaultSplits: []string{"test"},
 		DefaultPart: PartFull, Hub: "openai/openai_humaneval",
-		Layouts: []string{"humaneval/HumanEval.jsonl[.gz]", "human-eval/data/HumanEval.jsonl[.gz]"}, load: loadHumanEval},
+		Layouts: []string{"humaneval/HumanEval.jsonl[.gz]", "human-eval/data/HumanEval.jsonl[.gz]"}, HubRepo: "openai/openai_humaneval", HubMap: "question=prompt;solution=canonical_solution;sep=",
+		load: loadHumanEval},
 	{Name: "mbpp", Dataset: "mbpp", Title: "Mostly Basic Python Problems (full, 974 tasks)",
 		Source: "google-research/google-research mbpp/", License: "CC BY 4.0",
 		Splits: []string{"prompt", "test", "validation", "train"}, DefaultSplits: []string{"test"}, DefaultPart: PartFull,
-		Hub: "google-research-datasets/mbpp (full)", Layouts: []string{"mbpp/mbpp.jsonl"}, load: loadMBPP},
+		Hub: "google-research-datasets/mbpp (full)", Layouts: []string{"mbpp/mbpp.jsonl"}, HubRepo: "google-research-datasets/mbpp", HubMap: "question=text,test_list;solution=code",
+		load: loadMBPP},
 	{Name: "mbpp_sanitized", Dataset: "mbpp_sanitized", Title: "MBPP, the hand-verified sanitized subset (427 tasks)",
 		Source: "google-research/google-research mbpp/", License: "CC BY 4.0",
 		Splits: []string{"prompt", "test", "validation", "train"}, DefaultSplits: []string{"test"}, DefaultPart: PartFull,
@@ -62,23 +70,28 @@ var catalog = []*Benchmark{
 	{Name: "mmlu", Dataset: "mmlu", Title: "Massive Multitask Language Understanding, 57 subjects",
 		Source: "hendrycks/test", License: "MIT", Splits: []string{"test", "val", "dev"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartQuestionOptions, Hub: "cais/mmlu",
-		Layouts: []string{"mmlu/{test,val,dev}/<subject>_<split>.csv", "mmlu/data/…"}, load: loadMMLU},
+		Layouts: []string{"mmlu/{test,val,dev}/<subject>_<split>.csv", "mmlu/data/…"}, HubRepo: "cais/mmlu", HubMap: "question=question;options=choices;answer=answer",
+		load: loadMMLU},
 	{Name: "cmmlu", Dataset: "cmmlu", Title: "Chinese MMLU, 67 subjects",
 		Source: "haonan-li/CMMLU", License: "CC BY-NC-SA 4.0", Splits: []string{"test", "dev"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartQuestionOptions, Hub: "haonan-li/cmmlu",
-		Layouts: []string{"cmmlu/{test,dev}/<subject>.csv", "cmmlu/data/…"}, load: loadCMMLU},
+		Layouts: []string{"cmmlu/{test,dev}/<subject>.csv", "cmmlu/data/…"}, HubRepo: "haonan-li/cmmlu", HubMap: "question=Question;options=A,B,C,D;answer=Answer",
+		load: loadCMMLU},
 	{Name: "ceval", Dataset: "ceval", Aliases: []string{"c-eval", "ceval-exam"}, Title: "C-Eval Chinese exam questions, 52 subjects",
 		Source: "hkust-nlp/ceval (ceval-exam.zip)", License: "CC BY-NC-SA 4.0", Splits: []string{"val", "test", "dev"},
 		DefaultSplits: []string{"val", "test"}, DefaultPart: PartQuestionOptions, Hub: "ceval/ceval-exam",
-		Layouts: []string{"ceval/{val,test,dev}/<subject>_<split>.csv", "ceval-exam/…"}, load: loadCEval},
+		Layouts: []string{"ceval/{val,test,dev}/<subject>_<split>.csv", "ceval-exam/…"}, HubRepo: "ceval/ceval-exam", HubMap: "question=question;options=A,B,C,D;answer=answer;extra=explanation",
+		load: loadCEval},
 	{Name: "arc", Dataset: "arc_challenge", Aliases: []string{"arc_challenge", "arc-challenge"}, Title: "AI2 Reasoning Challenge, Challenge set",
 		Source: "allenai ARC-V1-Feb2018", License: "CC BY-SA 4.0", Splits: []string{"test", "dev", "train"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartQuestionOptions, Hub: "allenai/ai2_arc (ARC-Challenge)",
-		Layouts: []string{"arc_challenge/ARC-Challenge-{Test,Dev,Train}.jsonl", "ARC-V1-Feb2018-2/ARC-Challenge/…"}, load: loadARC("Challenge")},
+		Layouts: []string{"arc_challenge/ARC-Challenge-{Test,Dev,Train}.jsonl", "ARC-V1-Feb2018-2/ARC-Challenge/…"}, HubRepo: "allenai/ai2_arc", HubConfig: "ARC-Challenge", HubMap: "question=question;options=choices;answer=answerKey",
+		load: loadARC("Challenge")},
 	{Name: "arc_easy", Dataset: "arc_easy", Aliases: []string{"arc-easy"}, Title: "AI2 Reasoning Challenge, Easy set",
 		Source: "allenai ARC-V1-Feb2018", License: "CC BY-SA 4.0", Splits: []string{"test", "dev", "train"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartQuestionOptions, Hub: "allenai/ai2_arc (ARC-Easy)",
-		Layouts: []string{"arc_easy/ARC-Easy-{Test,Dev,Train}.jsonl", "ARC-V1-Feb2018-2/ARC-Easy/…"}, load: loadARC("Easy")},
+		Layouts: []string{"arc_easy/ARC-Easy-{Test,Dev,Train}.jsonl", "ARC-V1-Feb2018-2/ARC-Easy/…"}, HubRepo: "allenai/ai2_arc", HubConfig: "ARC-Easy", HubMap: "question=question;options=choices;answer=answerKey",
+		load: loadARC("Easy")},
 	{Name: "hellaswag", Dataset: "hellaswag", Title: "HellaSwag sentence completion",
 		Source: "rowanz/hellaswag", License: "MIT", Splits: []string{"val", "test", "train"},
 		DefaultSplits: []string{"val"}, DefaultPart: PartQuestionOptions, Hub: "Rowan/hellaswag",
@@ -86,7 +99,8 @@ var catalog = []*Benchmark{
 	{Name: "truthfulqa", Dataset: "truthfulqa", Aliases: []string{"truthful_qa"}, Title: "TruthfulQA, 2021 release (817 questions)",
 		Source: "sylinrl/TruthfulQA", License: "Apache-2.0", Splits: []string{"validation"},
 		DefaultSplits: []string{"validation"}, DefaultPart: PartFull, Hub: "truthfulqa/truthful_qa (generation)",
-		Layouts: []string{"truthfulqa/v1/TruthfulQA.csv", "truthfulqa/TruthfulQA.csv (2021 file)"}, load: loadTruthfulQA(false)},
+		Layouts: []string{"truthfulqa/v1/TruthfulQA.csv", "truthfulqa/TruthfulQA.csv (2021 file)"}, HubRepo: "truthfulqa/truthful_qa", HubMap: "question=question;solution=best_answer",
+		load: loadTruthfulQA(false)},
 	{Name: "truthfulqa_2025", Dataset: "truthfulqa_2025", Title: "TruthfulQA, 2025 revision (790 questions)",
 		Source: "sylinrl/TruthfulQA", License: "Apache-2.0", Splits: []string{"validation"},
 		DefaultSplits: []string{"validation"}, DefaultPart: PartFull, Hub: "",
@@ -95,7 +109,8 @@ var catalog = []*Benchmark{
 		Source: "hendrycks/math", License: "MIT", Splits: []string{"test", "train"},
 		DefaultSplits: []string{"test"}, DefaultPart: PartFull, Hub: "EleutherAI/hendrycks_math",
 		Layouts: []string{"math/hidden_cot/<subject>/test.jsonl", "MATH/{test,train}/<subject>/<n>.json", "math/{test,train}.jsonl"},
-		load:    loadMATH},
+		HubRepo: "EleutherAI/hendrycks_math", HubMap: "question=problem;solution=solution",
+		load: loadMATH},
 }
 
 // Catalog returns the named benchmarks in listing order.

@@ -178,7 +178,19 @@ func (m *mapper) items(ctx context.Context, rows []jsonRow) ([]leakhound.Item, e
 		}
 		m.fmap = fm
 	}
-	n := make(map[string]int)
+	return m.itemsNumbered(ctx, rows, make(map[string]int))
+}
+
+// itemsNumbered maps rows, numbering items per "<bench>/<split>" in n, so
+// that several files of one split number on.
+func (m *mapper) itemsNumbered(ctx context.Context, rows []jsonRow, n map[string]int) ([]leakhound.Item, error) {
+	if m.opts.Map != "" && m.fmap == nil {
+		fm, err := ParseFieldMap(m.opts.Map)
+		if err != nil {
+			return nil, err
+		}
+		m.fmap = fm
+	}
 	items := make([]leakhound.Item, 0, len(rows))
 	skipped := map[string]int{}
 	for k, row := range rows {
@@ -373,9 +385,11 @@ func (fm *FieldMap) record(row jsonRow, where string) (record, error) {
 			return record{}, err
 		}
 	}
-	if len(fm.Extra) > 0 {
-		if r.extra, err = joinFields(row, fm.Extra, where); err != nil {
-			return record{}, err
+	for _, f := range fm.Extra { // optional: C-Eval has explanations in dev only
+		if v, ok := lookupPath(row, f); ok {
+			if s, err := valueText(v); err == nil && s != "" {
+				r.extra = strings.TrimPrefix(r.extra+"\n"+s, "\n")
+			}
 		}
 	}
 	if len(fm.Options) > 0 {
