@@ -158,7 +158,7 @@ func TestGGUFPermutationIsReal(t *testing.T) {
 	for _, ti := range h.Tensors {
 		if ti.Name == "blk.0.attn_q.weight" {
 			raw := make([]float32, 256)
-			Dequantize(F32, b[ti.offset+256*4:ti.offset+512*4], raw) // stored row 1
+			Dequantize(F32, b[ti.offset+256*4:ti.offset+512*4], raw)                    // stored row 1
 			want := src.Data["model.layers.0.self_attn.q_proj.weight"][32*256 : 33*256] // HF row hd/2
 			if cosine(raw, want) < 0.9999 {
 				t.Fatal("stored row 1 is not HF row 32: permutation not applied")
