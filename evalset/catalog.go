@@ -2,6 +2,7 @@ package evalset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -141,6 +142,10 @@ func names() string {
 	return strings.Join(out, ", ")
 }
 
+// ErrNotFound is wrapped by the error of a named benchmark whose files are
+// not under the benchmark directory.
+var ErrNotFound = errors.New("not found")
+
 // NamedLoader loads a catalog benchmark from its native layout under Dir.
 type NamedLoader struct {
 	Bench *Benchmark
@@ -163,7 +168,7 @@ func (l *NamedLoader) String() string {
 
 // Load reads the benchmark's files and renders the chosen part.
 func (l *NamedLoader) Load(ctx context.Context) ([]leakhound.Item, error) {
-	recs, err := l.Records(ctx)
+	recs, err := l.records(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +179,8 @@ func (l *NamedLoader) Load(ctx context.Context) ([]leakhound.Item, error) {
 	return renderRecords(recs, l.Bench.Dataset, part, l.Options.warnf)
 }
 
-// Records loads the records of the chosen splits.
-func (l *NamedLoader) Records(ctx context.Context) ([]record, error) {
+// records loads the records of the chosen splits.
+func (l *NamedLoader) records(ctx context.Context) ([]record, error) {
 	if l.Dir == "" {
 		return nil, fmt.Errorf("benchmark %s: no benchmark directory: give --bench-dir DIR or set LEAKHOUND_BENCH_DIR (a folder in the native layout, e.g. %s)", l.Bench.Name, l.Bench.Layouts[0])
 	}
@@ -187,7 +192,7 @@ func (l *NamedLoader) Records(ctx context.Context) ([]record, error) {
 		return nil, fmt.Errorf("benchmark %s: %w", l.Bench.Name, err)
 	}
 	if len(all) == 0 {
-		return nil, fmt.Errorf("benchmark %s: not found under %s (looked for %s)", l.Bench.Name, l.Dir, strings.Join(l.Bench.Layouts, ", "))
+		return nil, fmt.Errorf("benchmark %s: %w under %s (looked for %s)", l.Bench.Name, ErrNotFound, l.Dir, strings.Join(l.Bench.Layouts, ", "))
 	}
 	return selectSplits(all, l.Bench, l.Splits, l.Dir)
 }
@@ -253,4 +258,29 @@ func renderRecords(recs []record, dataset string, p Part, warnf func(string, ...
 			dataset, skipped, len(recs), p, minAnswerWords)
 	}
 	return items, nil
+}
+
+// Example renders the i-th loaded item (in load order) in every part, for
+// `leakhound bench show`. A part without text for the item is absent.
+func (l *NamedLoader) Example(ctx context.Context, i int) (id string, texts map[Part]string, err error) {
+	recs, err := l.records(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if i < 0 || i >= len(recs) {
+		return "", nil, fmt.Errorf("benchmark %s: no item %d (%d loaded)", l.Bench.Name, i, len(recs))
+	}
+	n := 0
+	for _, r := range recs[:i] {
+		if r.split == recs[i].split {
+			n++
+		}
+	}
+	texts = make(map[Part]string)
+	for _, p := range Parts {
+		if s, ok := recs[i].text(p); ok {
+			texts[p] = s
+		}
+	}
+	return fmt.Sprintf("%s/%s/%d", l.Bench.Dataset, recs[i].split, n), texts, nil
 }

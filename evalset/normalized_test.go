@@ -93,7 +93,7 @@ func TestNamedMatchesNormalized(t *testing.T) {
 		checked++
 		t.Run(m.Dataset+"/"+m.Split, func(t *testing.T) {
 			l := &NamedLoader{Bench: bench, Dir: data, Splits: []string{m.Split}}
-			recs, err := l.Records(context.Background())
+			recs, err := l.records(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,5 +5,6 @@ package cli
 func commands() []*command {
 	return []*command{
 		cmdVersion,
+		cmdBench,
 	}
 }
