@@ -23,13 +23,13 @@ func Family(s Spec) (base *Model, variants []*Model, names []string) {
 	base = Base(s)
 	ft := FineTune(base, 0.1, 11)
 	return base, []*Model{
-			ft,
-			ContinuedPretrain(base, 1.0, 12),
-			Permute(FineTune(base, 0.3, 13), 14),
-			Rename(base, "yi"),
-			Rename(FineTune(base, 0.1, 15), "meta"),
-			Prune(FineTune(base, 0.1, 16), []int{s.Layers / 2}, 0.75, 17),
-		}, []string{"finetune", "cpt", "permuted", "renamed-yi", "renamed-meta", "pruned"}
+		ft,
+		ContinuedPretrain(base, 1.0, 12),
+		Permute(FineTune(base, 0.3, 13), 14),
+		Rename(base, "yi"),
+		Rename(FineTune(base, 0.1, 15), "meta"),
+		Prune(FineTune(base, 0.1, 16), []int{s.Layers / 2}, 0.75, 17),
+	}, []string{"finetune", "cpt", "permuted", "renamed-yi", "renamed-meta", "pruned"}
 }
 
 var hows = map[string]string{
