@@ -186,7 +186,8 @@ func (x *Extractor) notObject(s []byte, i int) string {
 }
 
 // memberKey reads `"key" :` at i and returns the raw key bytes, the key's
-// string flags and the index of the member's value, or next < 0.
+// string flags and the index of the member's value, or next < 0 (with the
+// key when it was read).
 func (x *Extractor) memberKey(s []byte, i int) (key []byte, flags uint8, next int) {
 	if i >= len(s) || s[i] != '"' {
 		return nil, 0, x.sc.fail(i, "expected '\"' to begin an object key")
@@ -198,7 +199,7 @@ func (x *Extractor) memberKey(s []byte, i int) (key []byte, flags uint8, next in
 	key = s[i+1 : j-1]
 	j = skipWS(s, j)
 	if j >= len(s) || s[j] != ':' {
-		return nil, 0, x.sc.fail(j, "expected ':' after object key")
+		return key, 0, x.sc.fail(j, "expected ':' after object key")
 	}
 	return key, flags, skipWS(s, j+1)
 }
@@ -221,10 +222,12 @@ func (x *Extractor) topObject(s []byte, i int, sel *selector) int {
 	}
 	for {
 		key, kf, j := x.memberKey(s, i)
+		if key != nil {
+			x.sc.key = [2]int{i + 1, i + 1 + len(key)}
+		}
 		if j < 0 {
 			return -1
 		}
-		x.sc.key = [2]int{i + 1, i + 1 + len(key)}
 		end := -2
 		for p := range sel.paths {
 			if !x.keyIs(key, kf, sel.paths[p].steps[0].name) {

@@ -123,11 +123,12 @@ func NewReader(m Method, r io.Reader) (io.ReadCloser, error) {
 	case Bzip2:
 		return io.NopCloser(bzip2.NewReader(r)), nil
 	case XZ:
-		zr, err := xz.NewReader(r)
+		t := &tailReader{r: r}
+		zr, err := xz.NewReader(t)
 		if err != nil {
 			return nil, fmt.Errorf("xz: %w", err)
 		}
-		return io.NopCloser(zr), nil
+		return io.NopCloser(&xzReader{zr: zr, tail: t}), nil
 	}
 	return nil, fmt.Errorf("decompress: unknown method %d", int(m))
 }
@@ -143,4 +144,38 @@ func (z zstdCloser) Close() error {
 // means that the compressed stream ended before its end marker.
 func IsTruncated(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// tailReader remembers the last two non-zero bytes read through it.
+type tailReader struct {
+	r    io.Reader
+	last [2]byte
+}
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	for _, c := range p[:n] {
+		if c != 0 {
+			t.last[0], t.last[1] = t.last[1], c
+		}
+	}
+	return n, err
+}
+
+// xzReader turns a silent early end of an xz stream into
+// io.ErrUnexpectedEOF. github.com/ulikunitz/xz v0.5.17 reports io.EOF
+// when the input ends where a block header should start; a complete
+// stream ends with the footer magic "YZ", followed only by zero padding
+// (xz file format 1.2.0, §2.1.2.4).
+type xzReader struct {
+	zr   io.Reader
+	tail *tailReader
+}
+
+func (x *xzReader) Read(p []byte) (int, error) {
+	n, err := x.zr.Read(p)
+	if err == io.EOF && x.tail.last != [2]byte{'Y', 'Z'} {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
