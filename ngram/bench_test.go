@@ -1,0 +1,36 @@
+package ngram
+
+import (
+	"testing"
+
+	"github.com/leakhound/leakhound/internal/textgen"
+)
+
+func benchText() []byte {
+	return []byte(textgen.New(1, 20000).Paragraph(1 << 20))
+}
+
+func BenchmarkAppendTokens(b *testing.B) {
+	text := benchText()
+	dst := make([]Token, 0, len(text)/4)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = AppendTokens(dst[:0], text)
+	}
+}
+
+func BenchmarkNgrams13(b *testing.B) {
+	text := benchText()
+	toks := AppendTokens(nil, text)
+	h := make([]uint64, len(toks))
+	for i, t := range toks {
+		h[i] = t.Hash
+	}
+	dst := make([]uint64, 0, len(h))
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = Ngrams(dst[:0], h, 13)
+	}
+}

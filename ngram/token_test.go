@@ -1,0 +1,146 @@
+package ngram
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/leakhound/leakhound/normalize"
+)
+
+// naiveTokens is the reference tokenizer: canonical text from package
+// normalize, split on spaces, hashed with HashString.
+func naiveTokens(text []byte) []string {
+	return strings.Fields(string(normalize.Append(nil, text)))
+}
+
+// checkAgainstNaive compares AppendTokens with the reference on text.
+func checkAgainstNaive(t *testing.T, text []byte) {
+	t.Helper()
+	got := AppendTokens(nil, text)
+	want := naiveTokens(text)
+	if len(got) != len(want) {
+		t.Fatalf("AppendTokens(%q): %d tokens, reference has %d: %q", text, len(got), len(want), want)
+	}
+	for i, tok := range got {
+		if tok.Hash != HashString(want[i]) {
+			t.Fatalf("AppendTokens(%q)[%d] hash differs from HashString(%q)", text, i, want[i])
+		}
+		if tok.Start >= tok.End || int(tok.End) > len(text) {
+			t.Fatalf("AppendTokens(%q)[%d] span [%d,%d) out of range", text, i, tok.Start, tok.End)
+		}
+		if span := normalize.String(string(text[tok.Start:tok.End])); span != want[i] {
+			t.Fatalf("AppendTokens(%q)[%d] span %q normalizes to %q, want %q", text, i, text[tok.Start:tok.End], span, want[i])
+		}
+	}
+}
+
+func TestAppendTokens(t *testing.T) {
+	for _, s := range []string{
+		"",
+		"a",
+		"Hello, World!",
+		"exactly8 chars16 sixteenchars!!! twentyfourcharacterslong",
+		"Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May.",
+		"don't STOP—now… “quoted” (parenthesised) e.g. U.S.A.",
+		"1,000,000 and 3.14159 and $2.50",
+		"下列关于ABC的说法，正确的是（  ）",
+		"ＦＵＬＬ－ｗｉｄｔｈ　ｔｅｘｔ and Café cafe\u0301 Straße ﬁne",
+		"tab\tnew\nline\rcarriage\vvertical\fform",
+		"ctrl\x01chars\x7fdeleted and bad\xffutf8\xc3",
+		"a b c d e f g h i j k l m n o p",
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+		"@[`{ edge/bytes: ascii_around:letters", // 0x40 0x5b 0x60 0x7b
+		"word\x00nul",
+	} {
+		checkAgainstNaive(t, []byte(s))
+	}
+}
+
+func TestBetweenExhaustive(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		x := uint64(b) << 24
+		isAlnum := b < 128 && (b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z')
+		if got := alnumMask(x)&(0x80<<24) != 0; got != isAlnum {
+			t.Errorf("alnumMask byte %#x = %v, want %v", b, got, isAlnum)
+		}
+		if alnumMask(x)&^(0x80<<24) != 0 {
+			t.Errorf("alnumMask byte %#x leaks into other bytes", b)
+		}
+	}
+}
+
+// randomText mixes words, punctuation, spaces, CJK and odd bytes.
+func randomText(r *rand.Rand, n int) []byte {
+	pieces := []string{"the", "Quick", "brown", "FOX", "jumps", "over", "lazy", "dogs", "12345", "extraordinarily",
+		" ", " ", " ", "\n", ",", ".", "'", "\"", "-", "—", "中", "文", "字", "ｶ", "é", "e\u0301", "ß", "\xff", "Ａ", "\t", "x²"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		b.WriteString(pieces[r.IntN(len(pieces))])
+	}
+	return b.Bytes()
+}
+
+func TestAppendTokensRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		checkAgainstNaive(t, randomText(r, r.IntN(200)))
+	}
+}
+
+func FuzzAppendTokens(f *testing.F) {
+	for _, s := range []string{"Hello, World!", "下列关于ABC的说法", "don't stop", "exactly8 chars16", "Ａｂｃ e\u0301"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		if len(text) > 1<<16 {
+			return
+		}
+		checkAgainstNaive(t, text)
+	})
+}
+
+func TestNgrams(t *testing.T) {
+	toks := AppendTokens(nil, []byte("one two three four five six seven"))
+	h := make([]uint64, len(toks))
+	for i, tok := range toks {
+		h[i] = tok.Hash
+	}
+	for n := 1; n <= 8; n++ {
+		got := Ngrams(nil, h, n)
+		if want := max(0, len(h)-n+1); len(got) != want {
+			t.Fatalf("Ngrams(n=%d) gave %d hashes, want %d", n, len(got), want)
+		}
+		for p, g := range got {
+			if g != NgramAt(h, p, n) {
+				t.Fatalf("Ngrams(n=%d)[%d] = %x, NgramAt = %x", n, p, g, NgramAt(h, p, n))
+			}
+		}
+	}
+	// The same words in another text give the same n-gram hash.
+	other := AppendTokens(nil, []byte("ZERO, One two THREE four!"))
+	oh := []uint64{other[1].Hash, other[2].Hash, other[3].Hash}
+	if NgramAt(oh, 0, 3) != NgramAt(h, 0, 3) {
+		t.Error("equal trigrams hash differently")
+	}
+}
+
+func TestAppendTokensAllocs(t *testing.T) {
+	text := randomText(rand.New(rand.NewPCG(3, 4)), 4096)
+	dst := make([]Token, 0, 4096)
+	if n := testing.AllocsPerRun(100, func() { dst = AppendTokens(dst[:0], text) }); n != 0 {
+		t.Errorf("AppendTokens allocates %v times per call, want 0", n)
+	}
+}
+
+func TestCanonicalUTF8(t *testing.T) {
+	// Spans always fall on character boundaries.
+	text := []byte("naïve 中文 ｶﾀ")
+	for _, tok := range AppendTokens(nil, text) {
+		if !utf8.Valid(text[tok.Start:tok.End]) {
+			t.Errorf("span %q is not on character boundaries", text[tok.Start:tok.End])
+		}
+	}
+}
