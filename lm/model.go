@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // Model is an interpolated modified Kneser–Ney n-gram model. Build one
@@ -17,7 +19,20 @@ type Model struct {
 	ctxs []map[uint64]*context
 	// disc[k-1] holds the discounts D1, D2, D3+ of order k.
 	disc [][3]float64
+	// uni is the order-1 distribution (interpolated with the uniform one);
+	// uniH and uniQ are Σ p log p and Σ p (log p)² over it. They let
+	// momentsAt work on the sparse higher orders only.
+	uni        []float64
+	uniH, uniQ float64
+	// memo caches momentsAt by longest context (it fixes the whole
+	// chain): scoring a benchmark twice (lowercase, shards) revisits the
+	// same contexts. Bounded by memoMax entries.
+	memo  sync.Map
+	memoN atomic.Int64
 }
+
+// memoMax bounds the moments cache (about 64 bytes an entry).
+const memoMax = 1 << 20
 
 // context is what the model knows about one context: the total count of
 // its continuations, its back-off weight, and the continuations with their
@@ -31,9 +46,18 @@ type context struct {
 
 // count returns the count of continuation w.
 func (c *context) count(w int) int32 {
-	i := sort.Search(len(c.next), func(i int) bool { return c.next[i] >= int32(w) })
-	if i < len(c.next) && c.next[i] == int32(w) {
-		return c.cnt[i]
+	x := int32(w)
+	lo, hi := 0, len(c.next)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if c.next[h] < x {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if lo < len(c.next) && c.next[lo] == x {
+		return c.cnt[lo]
 	}
 	return 0
 }
@@ -183,6 +207,18 @@ func (m *Model) finish() {
 				c.gamma += disc(d, n)
 			}
 			c.gamma /= c.total
+		}
+	}
+	st := m.newState()
+	st.ctx[0] = m.ctxs[0][hashSeed]
+	m.uni = make([]float64, m.VocabSize())
+	m.dist(st, m.uni)
+	m.uniH, m.uniQ = 0, 0
+	for _, p := range m.uni {
+		if p > 0 {
+			l := math.Log(p)
+			m.uniH += p * l
+			m.uniQ += p * l * l
 		}
 	}
 }

@@ -36,8 +36,11 @@ func (m *Model) prob(s *state, w int) float64 {
 	if w == BOS || w < 0 || w >= m.VocabSize() {
 		return 0
 	}
-	p := 1 / float64(m.VocabSize()-1)
-	for j := 0; j < m.order && s.ctx[j] != nil; j++ {
+	if s.ctx[0] == nil {
+		return 1 / float64(m.VocabSize()-1)
+	}
+	p := m.uni[w] // order 1, precomputed
+	for j := 1; j < m.order && s.ctx[j] != nil; j++ {
 		c := s.ctx[j]
 		n := c.count(w)
 		p = math.Max(float64(n)-disc(m.disc[j], n), 0)/c.total + c.gamma*p
@@ -62,6 +65,79 @@ func (m *Model) dist(s *state, dst []float64) {
 			dst[w] += math.Max(float64(n)-disc(m.disc[j], n), 0) / c.total
 		}
 	}
+}
+
+// sparse is scratch space for momentsAt: a dense accumulator and the
+// list of the entries it touched.
+type sparse struct {
+	acc     []float64
+	seen    []bool
+	touched []int32
+}
+
+func newSparse(n int) *sparse { return &sparse{acc: make([]float64, n), seen: make([]bool, n)} }
+
+// momentsAt returns the Min-K%++ moments of the distribution of state
+// without materialising it: p(w) = Γ·p₁(w) + s(w), where p₁ is the fixed
+// order-1 distribution, Γ the product of the higher back-off weights and
+// s is non-zero only on tokens seen after the higher-order contexts. The
+// sums over the other tokens come from precomputed Σ p₁ log p₁ terms.
+// Cost: O(continuations of the contexts) instead of O(vocabulary).
+func (m *Model) momentsAt(s *state, sp *sparse) Moments {
+	top := 0
+	for top+1 < m.order && s.ctx[top+1] != nil {
+		top++
+	}
+	key := mix(s.keys[top], top)
+	if v, ok := m.memo.Load(key); ok {
+		return v.(Moments)
+	}
+	mo := m.momentsSlow(s, sp, top)
+	if m.memoN.Load() < memoMax {
+		m.memoN.Add(1)
+		m.memo.Store(key, mo)
+	}
+	return mo
+}
+
+func (m *Model) momentsSlow(s *state, sp *sparse, top int) Moments {
+	gamma := 1.0
+	for j := top; j >= 1; j-- {
+		c := s.ctx[j]
+		for i, w := range c.next {
+			n := c.cnt[i]
+			a := math.Max(float64(n)-disc(m.disc[j], n), 0) / c.total
+			if !sp.seen[w] {
+				sp.seen[w] = true
+				sp.touched = append(sp.touched, w)
+			}
+			sp.acc[w] += gamma * a
+		}
+		gamma *= c.gamma
+	}
+	var mu, m2, pu, hu, qu float64
+	for _, w := range sp.touched {
+		p1 := m.uni[w]
+		if p1 > 0 {
+			l1 := math.Log(p1)
+			pu += p1
+			hu += p1 * l1
+			qu += p1 * l1 * l1
+		}
+		p := gamma*p1 + sp.acc[w]
+		if p > 0 {
+			l := math.Log(p)
+			mu += p * l
+			m2 += p * l * l
+		}
+		sp.acc[w], sp.seen[w] = 0, false
+	}
+	sp.touched = sp.touched[:0]
+	if lg := math.Log(gamma); gamma > 0 {
+		mu += gamma * (lg*(1-pu) + (m.uniH - hu))
+		m2 += gamma * (lg*lg*(1-pu) + 2*lg*(m.uniH-hu) + (m.uniQ - qu))
+	}
+	return Moments{Mu: mu, Sigma: math.Sqrt(math.Max(m2-mu*mu, 0))}
 }
 
 // withBOS returns BOS followed by ids.
@@ -149,21 +225,18 @@ func (m *Model) Score(ids []int, moments bool, topK int) Scored {
 	s := m.newState()
 	out := Scored{IDs: ids, LP: make([]float64, len(ids))}
 	var d []float64
-	if moments || topK > 0 {
+	if topK > 0 {
 		d = make([]float64, m.VocabSize())
 	}
+	sp := newSparse(m.VocabSize())
 	for t := 1; t < len(h); t++ {
 		m.at(s, h, t)
-		if d == nil {
-			out.LP[t-1] = math.Log(m.prob(s, h[t]))
-			continue
-		}
-		m.dist(s, d)
-		out.LP[t-1] = math.Log(d[h[t]])
+		out.LP[t-1] = math.Log(m.prob(s, h[t]))
 		if moments {
-			out.Moments = append(out.Moments, MomentsOf(d))
+			out.Moments = append(out.Moments, m.momentsAt(s, sp))
 		}
 		if topK > 0 {
+			m.dist(s, d)
 			out.Top = append(out.Top, TopOf(d, topK))
 		}
 	}

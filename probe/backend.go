@@ -61,8 +61,10 @@ type Generation struct {
 type Backend interface {
 	// Detect finds out what the server can do.
 	Detect(ctx context.Context) (Caps, error)
-	// Score teacher-forces texts (one batch) and returns one Scored each.
-	Score(ctx context.Context, texts []string) ([]Scored, error)
+	// Score teacher-forces texts (one batch) and returns one Scored each;
+	// with dists it also asks for the next-token distributions (Min-K%++
+	// moments), which costs more.
+	Score(ctx context.Context, texts []string, dists bool) ([]Scored, error)
 	// Generate returns req.N continuations.
 	Generate(ctx context.Context, req GenRequest) ([]Generation, error)
 }

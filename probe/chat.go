@@ -49,7 +49,7 @@ func (ch *Chat) Detect(ctx context.Context) (Caps, error) {
 }
 
 // Score is not available on chat servers.
-func (ch *Chat) Score(ctx context.Context, texts []string) ([]Scored, error) {
+func (ch *Chat) Score(ctx context.Context, texts []string, dists bool) ([]Scored, error) {
 	return nil, errors.New("openai-chat: prompt log-probs are not available")
 }
 

@@ -24,16 +24,18 @@ func (l *Local) Detect(ctx context.Context) (Caps, error) {
 }
 
 // Score teacher-forces texts with exact Min-K%++ moments.
-func (l *Local) Score(ctx context.Context, texts []string) ([]Scored, error) {
+func (l *Local) Score(ctx context.Context, texts []string, dists bool) ([]Scored, error) {
 	out := make([]Scored, len(texts))
 	for i, t := range texts {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		ids := l.m.Tokenizer().Encode(t)
-		s := l.m.Score(ids, true, 0)
-		sc := Scored{IDs: append([]int{lm.BOS}, ids...), LP: s.LP, Exact: true,
-			Mu: make([]float64, len(ids)), Sigma: make([]float64, len(ids))}
+		s := l.m.Score(ids, dists, 0)
+		sc := Scored{IDs: append([]int{lm.BOS}, ids...), LP: s.LP}
+		if dists {
+			sc.Exact, sc.Mu, sc.Sigma = true, make([]float64, len(ids)), make([]float64, len(ids))
+		}
 		for j, mo := range s.Moments {
 			sc.Mu[j], sc.Sigma[j] = mo.Mu, mo.Sigma
 		}

@@ -53,7 +53,7 @@ type OrenResult struct {
 }
 
 // OrenStatistic computes d_i = c_i − mean_j s_ij, z = mean(d)/std(d)·√r
-// and the one-sided p = 1 − F_{t,r−1}(z).
+// and the one-sided p = 1 − F_{t,r−1}(z) (computed as the upper tail).
 func OrenStatistic(canon []float64, shuffled [][]float64, ddof int) (z, p, meanDiff float64) {
 	r := len(canon)
 	d := make([]float64, r)
@@ -71,7 +71,7 @@ func OrenStatistic(canon []float64, shuffled [][]float64, ddof int) (z, p, meanD
 		return 0, 0.5, m
 	}
 	z = m / sd * math.Sqrt(float64(r))
-	return z, 1 - StudentTCDF(z, float64(r-1)), m
+	return z, StudentTSF(z, float64(r-1)), m
 }
 
 // shardBounds splits n examples into r contiguous shards whose sizes

@@ -268,12 +268,12 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 }
 
 // scoreTexts scores texts in batches, in parallel.
-func scoreTexts(ctx context.Context, b Backend, texts []string, cfg *Config) ([]Scored, error) {
+func scoreTexts(ctx context.Context, b Backend, texts []string, dists bool, cfg *Config) ([]Scored, error) {
 	out := make([]Scored, len(texts))
 	nb := (len(texts) + cfg.BatchSize - 1) / cfg.BatchSize
 	err := parallel(ctx, nb, cfg.Workers, func(i int) error {
 		lo, hi := i*cfg.BatchSize, min((i+1)*cfg.BatchSize, len(texts))
-		sc, err := b.Score(ctx, texts[lo:hi])
+		sc, err := b.Score(ctx, texts[lo:hi], dists)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func (s *SGLang) Detect(ctx context.Context) (Caps, error) {
 	}
 	s.model, caps.Model = info.ModelPath, info.ModelPath
 	s.c.SetScope("sglang\n" + s.model)
-	if _, err := s.Score(ctx, []string{"Hello world."}); err != nil {
+	if _, err := s.Score(ctx, []string{"Hello world."}, true); err != nil {
 		caps.TopK = 0
 		caps.Notes = append(caps.Notes, note("sglang: no prompt log-probs (%v): the likelihood tests, Oren and Skywork cannot run", err))
 	} else {
@@ -73,9 +73,13 @@ func (s *SGLang) Detect(ctx context.Context) (Caps, error) {
 }
 
 // Score sends texts as one batch.
-func (s *SGLang) Score(ctx context.Context, texts []string) ([]Scored, error) {
+func (s *SGLang) Score(ctx context.Context, texts []string, dists bool) ([]Scored, error) {
+	k := s.topK
+	if !dists {
+		k = 0
+	}
 	req := map[string]any{"text": texts, "sampling_params": map[string]any{"max_new_tokens": 1, "temperature": 0},
-		"return_logprob": true, "logprob_start_len": 0, "top_logprobs_num": s.topK}
+		"return_logprob": true, "logprob_start_len": 0, "top_logprobs_num": k}
 	var resp []sglangResult
 	if err := s.c.Post(ctx, "/generate", req, &resp, true); err != nil {
 		return nil, err
@@ -85,7 +89,7 @@ func (s *SGLang) Score(ctx context.Context, texts []string) ([]Scored, error) {
 	}
 	out := make([]Scored, len(texts))
 	for i, r := range resp {
-		sc, err := sglangScored(&r, s.topK)
+		sc, err := sglangScored(&r, k)
 		if err != nil {
 			return nil, fmt.Errorf("sglang: prompt %d: %w", i, err)
 		}

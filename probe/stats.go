@@ -27,6 +27,21 @@ func StudentTCDF(t, df float64) float64 {
 	return tail
 }
 
+// StudentTSF returns P(T > t), computed directly in the upper tail so
+// that tiny p-values keep their precision (1 − CDF would round to 0).
+func StudentTSF(t, df float64) float64 {
+	if math.IsNaN(t) || df <= 0 {
+		return math.NaN()
+	}
+	if t <= 0 {
+		return 1 - StudentTCDF(t, df)
+	}
+	if math.IsInf(t, 1) {
+		return 0
+	}
+	return 0.5 * regIncBeta(df/2, 0.5, df/(df+t*t))
+}
+
 // NormalCDF returns P(Z ≤ z) for a standard normal Z.
 func NormalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 

@@ -28,6 +28,15 @@ func TestStudentTCDF(t *testing.T) {
 			t.Errorf("StudentTCDF(%g, %g) = %.6f, want %.6f", tc.t, tc.df, got, tc.want)
 		}
 	}
+	for _, tc := range []struct{ t, df float64 }{{3, 2}, {-1, 4}, {0.5, 30}} {
+		if got, want := StudentTSF(tc.t, tc.df), 1-StudentTCDF(tc.t, tc.df); math.Abs(got-want) > 1e-12 {
+			t.Errorf("StudentTSF(%g, %g) = %g, want %g", tc.t, tc.df, got, want)
+		}
+	}
+	// Far tail, df = 2: 1/2 − z/(2 sqrt(2+z²)) ≈ 1/(2 z²) for large z.
+	if got := StudentTSF(1e4, 2); math.Abs(got/(0.5/1e8)-1) > 1e-6 {
+		t.Errorf("StudentTSF(1e4, 2) = %g, want ≈ 5e-9", got)
+	}
 	if !math.IsNaN(StudentTCDF(1, 0)) {
 		t.Error("df 0 should give NaN")
 	}

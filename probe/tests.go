@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -13,7 +14,7 @@ func (st *runState) benchScored(ctx context.Context) ([]Scored, error) {
 		return st.scored, nil
 	}
 	st.cfg.Progress.Phase("scoring "+st.in.Benchmark, len(st.in.Bench))
-	sc, err := scoreTexts(ctx, st.b, itemTexts(st.in.Bench), &st.cfg)
+	sc, err := scoreTexts(ctx, st.b, itemTexts(st.in.Bench), st.wantDists(), &st.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -22,6 +23,12 @@ func (st *runState) benchScored(ctx context.Context) ([]Scored, error) {
 		st.rep.ItemScores[i].Tokens = len(s.LP) + 1
 	}
 	return sc, nil
+}
+
+// wantDists reports whether scoring the benchmark should fetch
+// distributions: only Min-K%++ in the likelihood test needs them.
+func (st *runState) wantDists() bool {
+	return slices.Contains(st.cfg.Tests, TestLikelihood) && st.caps.TopK != 0
 }
 
 // likelihood computes loss, zlib, lowercase, ref, Min-K% and Min-K%++.
@@ -36,7 +43,7 @@ func (st *runState) likelihood(ctx context.Context) error {
 		lower[i] = strings.ToLower(t)
 	}
 	st.cfg.Progress.Phase("scoring lowercased", len(lower))
-	lsc, err := scoreTexts(ctx, st.b, lower, &st.cfg)
+	lsc, err := scoreTexts(ctx, st.b, lower, false, &st.cfg)
 	if err != nil {
 		return err
 	}
@@ -76,7 +83,7 @@ func (st *runState) refRatio(ctx context.Context, sc []Scored) error {
 		return nil
 	}
 	st.cfg.Progress.Phase("scoring on the reference model", len(sc))
-	rsc, err := scoreTexts(ctx, st.in.RefModel, itemTexts(st.in.Bench), &st.cfg)
+	rsc, err := scoreTexts(ctx, st.in.RefModel, itemTexts(st.in.Bench), false, &st.cfg)
 	if err != nil {
 		return fmt.Errorf("reference model: %w", err)
 	}
@@ -92,7 +99,7 @@ func (st *runState) oren(ctx context.Context) error {
 	r := min(cfg.Shards, min(len(st.in.Bench), cfg.MaxExamples)/2)
 	st.cfg.Progress.Phase("oren shards", max(r, 0)*(cfg.Perms+1))
 	score := func(ctx context.Context, texts []string) ([]float64, error) {
-		sc, err := scoreTexts(ctx, st.b, texts, &st.cfg)
+		sc, err := scoreTexts(ctx, st.b, texts, false, &st.cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +140,7 @@ func (st *runState) skywork(ctx context.Context) error {
 	t := TestResult{Name: TestSkywork, Source: sources[TestSkywork], Status: "ran"}
 	if len(st.in.Train) > 0 {
 		st.cfg.Progress.Phase("scoring train split", len(st.in.Train))
-		tr, err := scoreTexts(ctx, st.b, itemTexts(st.in.Train), &st.cfg)
+		tr, err := scoreTexts(ctx, st.b, itemTexts(st.in.Train), false, &st.cfg)
 		if err != nil {
 			return err
 		}
@@ -142,7 +149,7 @@ func (st *runState) skywork(ctx context.Context) error {
 	}
 	if len(st.in.Ref) > 0 {
 		st.cfg.Progress.Phase("scoring reference set", len(st.in.Ref))
-		rs, err := scoreTexts(ctx, st.b, itemTexts(st.in.Ref), &st.cfg)
+		rs, err := scoreTexts(ctx, st.b, itemTexts(st.in.Ref), false, &st.cfg)
 		if err != nil {
 			return err
 		}
@@ -192,7 +199,7 @@ func (st *runState) benbench(ctx context.Context) error {
 	t := TestResult{Name: TestBenBench, Source: sources[TestBenBench], Status: "ran"}
 	if len(st.in.Ref) > 0 {
 		refs := st.in.Ref[:st.limit(len(st.in.Ref))]
-		rs, err := scoreTexts(ctx, st.b, itemTexts(refs), &st.cfg)
+		rs, err := scoreTexts(ctx, st.b, itemTexts(refs), false, &st.cfg)
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func (t *TGI) Detect(ctx context.Context) (Caps, error) {
 	caps.Notes = append(caps.Notes,
 		"tgi: prefill has no top alternatives (top_n_tokens covers generated tokens only): Min-K%++ cannot run",
 		"tgi: prompts are text only (no token ids): BenBench n-gram accuracy cannot run")
-	if _, err := t.Score(ctx, []string{"Hello world."}); err != nil {
+	if _, err := t.Score(ctx, []string{"Hello world."}, false); err != nil {
 		caps.Notes = append(caps.Notes, note("tgi: no prompt log-probs (%v); TGI >= 3.0 needs --enable-prefill-logprobs: the likelihood tests, Oren and Skywork cannot run", err))
 	} else {
 		caps.PromptLogprobs = true
@@ -55,7 +55,7 @@ func (t *TGI) Detect(ctx context.Context) (Caps, error) {
 
 // Score sends one request per text, concurrently (TGI batches on the
 // server side).
-func (t *TGI) Score(ctx context.Context, texts []string) ([]Scored, error) {
+func (t *TGI) Score(ctx context.Context, texts []string, dists bool) ([]Scored, error) {
 	out := make([]Scored, len(texts))
 	errs := make([]error, len(texts))
 	var wg sync.WaitGroup

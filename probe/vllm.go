@@ -84,7 +84,10 @@ func (v *VLLM) Detect(ctx context.Context) (Caps, error) {
 }
 
 // Score sends texts as one batched echo request.
-func (v *VLLM) Score(ctx context.Context, texts []string) ([]Scored, error) {
+func (v *VLLM) Score(ctx context.Context, texts []string, dists bool) ([]Scored, error) {
+	if !dists {
+		return v.score(ctx, texts, 0)
+	}
 	return v.score(ctx, texts, v.caps.TopK)
 }
 
