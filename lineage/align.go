@@ -39,6 +39,11 @@ type Alignment struct {
 // t = 128, d = 256).
 const minAlignTokens = 128
 
+// coarseTokens is the token subset of the coarse column matching (null
+// max |r| over 4,096 dims ≈ 0.25 at 256 tokens, below a derived model's
+// matched |r|, so the partner column is among the fine candidates).
+const coarseTokens = 256
+
 func identityAlignment(d int, note string) Alignment {
 	al := Alignment{Method: "identity", Dims: d, Identity: d, Note: note}
 	for i := 0; i < d; i++ {
@@ -156,17 +161,13 @@ func (al *Alignment) matchColumns(colsA []float32, da int, colsB []float32, db, 
 	if !aRows {
 		x, nx, y, ny = colsB, db, colsA, da
 	}
-	corr := gram(x, nx, y, ny, t)
-	score := make([]float32, len(corr))
-	for i, v := range corr {
-		score[i] = float32(math.Abs(float64(v)))
-	}
+	score := matchScores(x, nx, y, ny, t, spread(t, coarseTokens), true)
 	pi := assign(score, nx, ny)
 	pa, pb := make([]int, nx), make([]int, nx)
 	sign := make([]float32, nx)
 	var sum float64
 	for i, j := range pi {
-		r := corr[i*ny+j]
+		r := dot(x[i*t:(i+1)*t], y[j*t:(j+1)*t])
 		sum += math.Abs(float64(r))
 		if aRows {
 			pa[i], pb[i] = i, j

@@ -208,3 +208,12 @@ func zscore(x []float64) []float64 {
 	}
 	return out
 }
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -116,7 +116,8 @@ func (c *comparer) matchNeurons(small mlpSide, sName string, rows []int, large m
 	}
 	pl := project(c.buf, large.neurons, large.d, large.dims, large.sign)
 	c.note(4 * int64(len(xs)+len(ps)+len(pl)+len(rows)*large.neurons))
-	cos := gram(ps, len(rows), pl, large.neurons, len(small.dims))
+	k := len(small.dims)
+	cos := matchScores(ps, len(rows), pl, large.neurons, k, spread(k, coarseFeatures), false)
 	pi := assign(cos, len(rows), large.neurons)
 	var sum float64
 	for i, j := range pi {

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -223,6 +224,9 @@ type FieldDiff struct {
 func diffConfig(a, b Config) ConfigEvidence {
 	ev := ConfigEvidence{A: a, B: b}
 	add := func(f string, x, y any) {
+		if fx, ok := x.(float64); ok && math.Abs(fx-y.(float64)) <= 1e-6*math.Abs(fx) {
+			return // GGUF stores these as float32
+		}
 		xs, ys := fmt.Sprint(x), fmt.Sprint(y)
 		if xs != ys && xs != "0" && ys != "0" && xs != "" && ys != "" {
 			ev.Differences = append(ev.Differences, FieldDiff{f, xs, ys})

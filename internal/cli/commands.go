@@ -5,6 +5,7 @@ package cli
 func commands() []*command {
 	return []*command{
 		cmdVersion,
+		cmdLineage,
 		cmdBench,
 	}
 }
