@@ -73,8 +73,12 @@ func (s *Source) arrayElement(b *Batch, sc *scanner, i int) {
 	for {
 		j := sc.skipValue(s.buf, i, 1)
 		if j >= 0 {
-			b.recs = append(b.recs, recSpan{start: len(b.buf), end: len(b.buf) + j - i, line: s.line, off: s.off + int64(i-s.pos)})
-			b.buf = append(b.buf, s.buf[i:j]...)
+			if j-i > s.opts.MaxRecordBytes {
+				b.addTail(Diagnostic{File: s.in.Name, Line: s.line, Offset: s.off + int64(i), Kind: KindTooLarge, Msg: tooLargeMsg(j-i, s.opts.MaxRecordBytes)})
+			} else {
+				b.recs = append(b.recs, recSpan{start: len(b.buf), end: len(b.buf) + j - i, line: s.line, off: s.off + int64(i)})
+				b.buf = append(b.buf, s.buf[i:j]...)
+			}
 			s.line++
 			s.pos, s.arr = j, arrNext
 			return
@@ -103,11 +107,12 @@ func (s *Source) arrayElement(b *Batch, sc *scanner, i int) {
 // arrayFail reports a Diagnostic at s.buf[i] for record line (0 for the
 // file) and stops reading the array.
 func (s *Source) arrayFail(b *Batch, kind string, i int, line int64, msg string) {
-	b.addTail(Diagnostic{File: s.in.Name, Line: line, Offset: s.off + int64(i-s.pos), Kind: kind, Msg: msg})
+	b.addTail(Diagnostic{File: s.in.Name, Line: line, Offset: s.off + int64(i), Kind: kind, Msg: msg})
 	s.arr = arrDone
 }
 
-// more reads more data into s.buf, first dropping what was consumed, and
+// more reads more data into s.buf (whose first byte is at offset s.off in
+// the stream), first dropping what was consumed, and
 // reports whether any arrived. It doubles the pending data so that an
 // element of n bytes is scanned O(log n) times at most.
 func (s *Source) more() bool {

@@ -103,8 +103,7 @@ func (s *Source) readerAt() (io.ReaderAt, int64, error) {
 			if s.eof {
 				return 0, io.EOF
 			}
-			p = s.fill(p[:0], len(p))
-			return len(p), nil
+			return s.read(p), nil
 		}))
 		n += int(m)
 	}

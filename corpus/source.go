@@ -67,6 +67,8 @@ type Source struct {
 	off  int64 // uncompressed offset of s.buf[s.pos]
 	eof  bool
 
+	zeroReads int // successive empty reads, to stop a stuck reader
+
 	streamDiag *Diagnostic // a truncated or corrupt stream, reported when the data runs out
 	held       *Batch      // the first batch, read by Open to pick the fields
 	done       bool
@@ -402,22 +404,31 @@ func (s *Source) Close() error {
 // fill reads from the decompressed stream into buf until it holds want
 // bytes or the stream ends, and returns buf.
 func (s *Source) fill(buf []byte, want int) []byte {
-	zero := 0
 	for len(buf) < want && !s.eof {
 		n := max(want-len(buf), minRead)
 		buf = slices.Grow(buf, n)
-		k, err := s.dec.Read(buf[len(buf) : len(buf)+n])
+		k := s.read(buf[len(buf) : len(buf)+n])
 		buf = buf[:len(buf)+k]
-		s.total += int64(k)
-		if err != nil {
-			s.streamError(err)
-		} else if k == 0 {
-			if zero++; zero > 100 {
-				s.streamError(io.ErrNoProgress)
-			}
-		}
 	}
 	return buf
+}
+
+// read makes one Read of the decompressed stream into p; at its end it
+// sets s.eof.
+func (s *Source) read(p []byte) int {
+	k, err := s.dec.Read(p)
+	s.total += int64(k)
+	switch {
+	case err != nil:
+		s.streamError(err)
+	case k == 0:
+		if s.zeroReads++; s.zeroReads > 100 {
+			s.streamError(io.ErrNoProgress)
+		}
+	default:
+		s.zeroReads = 0
+	}
+	return k
 }
 
 // streamError ends the stream after err: io.EOF is the normal end; a read
@@ -511,14 +522,13 @@ func (s *Source) cutPartial(b *Batch) {
 	s.takeStreamDiag(b, line)
 }
 
-// skipLong discards the rest of the line that starts buf (longer than
-// MaxRecordBytes, without its newline), reusing buf's memory, and
-// reports it as too-large.
+// skipLong discards the line that starts buf, longer than
+// MaxRecordBytes, reading on to its newline while reusing buf's memory,
+// and reports it as too-large.
 func (s *Source) skipLong(b *Batch, buf []byte) {
-	n := int64(len(buf)) // bytes of the line, without its newline
+	n := int64(0) // bytes of the line, without its newline
 	line, off := s.line, s.off
 	for {
-		buf = s.fill(buf[:0], cap(buf))
 		if k := bytes.IndexByte(buf, '\n'); k >= 0 {
 			n += int64(k)
 			s.off++
@@ -529,6 +539,7 @@ func (s *Source) skipLong(b *Batch, buf []byte) {
 		if s.eof {
 			break
 		}
+		buf = s.fill(buf[:0], cap(buf))
 	}
 	s.line++
 	s.off += n

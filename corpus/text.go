@@ -18,9 +18,7 @@ func (s *Source) nextText(b *Batch) bool {
 	for end < 0 {
 		end, next = blankLineAfter(buf, textSplitBytes)
 		switch {
-		case end >= 0:
-		case s.eof:
-			end, next = len(buf), len(buf)
+		case end >= 0 && end <= s.opts.MaxRecordBytes:
 		case len(buf) > s.opts.MaxRecordBytes:
 			end = bytes.LastIndexByte(buf[:s.opts.MaxRecordBytes], '\n') + 1
 			if end == 0 {
@@ -29,6 +27,8 @@ func (s *Source) nextText(b *Batch) bool {
 				return true
 			}
 			next = end
+		case s.eof:
+			end, next = len(buf), len(buf)
 		default:
 			buf = s.fill(buf, min(2*len(buf), s.opts.MaxRecordBytes+1))
 		}
