@@ -11,7 +11,6 @@ const (
 	csvInField
 	csvInQuoted
 	csvQuoteInQuoted
-	csvEatNewline
 )
 
 // parseCSV splits s into rows the way Python's csv.reader does with the
@@ -29,6 +28,9 @@ func parseCSV(s string) [][]string {
 		row   []string
 		field strings.Builder
 		state = csvStartRecord
+		// skipLF is set after a row ends at CR: a LF right after it is the
+		// same line end (Python splits lines at CR, LF and CRLF).
+		skipLF bool
 	)
 	saveField := func() {
 		row = append(row, field.String())
@@ -43,17 +45,17 @@ func parseCSV(s string) [][]string {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if state == csvEatNewline {
-			if c == '\n' || c == '\r' {
+		if skipLF {
+			skipLF = false
+			if c == '\n' {
 				continue
 			}
-			state = csvStartRecord
 		}
 		switch state {
 		case csvStartRecord:
 			if c == '\n' || c == '\r' {
 				endRow() // a blank line is an empty row
-				state = csvEatNewline
+				state, skipLF = csvStartRecord, c == '\r'
 				continue
 			}
 			state = csvStartField
@@ -63,7 +65,7 @@ func parseCSV(s string) [][]string {
 			case '\n', '\r':
 				saveField()
 				endRow()
-				state = csvEatNewline
+				state, skipLF = csvStartRecord, c == '\r'
 			case '"':
 				state = csvInQuoted
 			case ',':
@@ -77,7 +79,7 @@ func parseCSV(s string) [][]string {
 			case '\n', '\r':
 				saveField()
 				endRow()
-				state = csvEatNewline
+				state, skipLF = csvStartRecord, c == '\r'
 			case ',':
 				saveField()
 				state = csvStartField
@@ -101,7 +103,7 @@ func parseCSV(s string) [][]string {
 			case '\n', '\r':
 				saveField()
 				endRow()
-				state = csvEatNewline
+				state, skipLF = csvStartRecord, c == '\r'
 			default:
 				field.WriteByte(c)
 				state = csvInField

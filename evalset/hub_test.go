@@ -470,3 +470,7 @@ func TestParseHubSpec(t *testing.T) {
 		}
 	}
 }
+
+func writeParquetSeed(w *bytes.Buffer) error {
+	return parquet.Write(w, []gsmRow{{Question: "q one", Answer: "a one"}, {Question: "q two", Answer: "a two"}})
+}
