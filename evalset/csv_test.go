@@ -15,7 +15,7 @@ func TestParseCSV(t *testing.T) {
 		{"a,b\r\n1,2", [][]string{{"a", "b"}, {"1", "2"}}},
 		{"\"x, y\",\"say \"\"hi\"\"\"\n", [][]string{{"x, y", `say "hi"`}}},
 		{"\"line1\r\nline2\",z\n", [][]string{{"line1\r\nline2", "z"}}}, // CRLF kept inside quotes
-		{"a\n\nb\n", [][]string{{"a"}, {}, {"b"}}},                       // a blank line is an empty row
+		{"a\n\nb\n", [][]string{{"a"}, {}, {"b"}}},                      // a blank line is an empty row
 		{"a,\n", [][]string{{"a", ""}}},
 		{"a,", [][]string{{"a", ""}}},
 		{"ab\"c\",d\n", [][]string{{"ab\"c\"", "d"}}}, // quote inside an unquoted field is literal
