@@ -91,3 +91,17 @@ func NgramAt(h []uint64, p, n int) uint64 {
 	}
 	return g
 }
+
+// HashBytes returns the hash of b; it equals HashString(string(b)).
+func HashBytes(b []byte) uint64 {
+	var w wordHash
+	w.reset()
+	for len(b) >= 8 {
+		w.addChunk(binary.LittleEndian.Uint64(b))
+		b = b[8:]
+	}
+	for _, c := range b {
+		w.addByte(c)
+	}
+	return w.sum()
+}

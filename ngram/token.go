@@ -205,3 +205,35 @@ func (t *tokenizer) addRune(text []byte, i int) int {
 	}
 	return i + size
 }
+
+// AppendCanonical appends the canonical bytes of text with no separators
+// (the "alphanumeric strip" of GPT-4's substring rule, after the
+// normalization of package normalize) to dst, and for each byte it
+// appends the source offset of the character it came from to offs.
+func AppendCanonical(dst []byte, offs []uint32, text []byte) ([]byte, []uint32) {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if byteClass[c] == classWord {
+				dst = append(dst, c|0x20*isUpper(c))
+				offs = append(offs, uint32(i))
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && size == 1 {
+			i++
+			continue
+		}
+		m := normalize.Map(r)
+		for j := 0; j < len(m); j++ {
+			if m[j] != normalize.Boundary {
+				dst = append(dst, m[j])
+				offs = append(offs, uint32(i))
+			}
+		}
+		i += size
+	}
+	return dst, offs
+}

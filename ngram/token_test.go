@@ -144,3 +144,18 @@ func TestCanonicalUTF8(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendCanonical(t *testing.T) {
+	text := []byte("Hello, 世界! Ｎo. 1,000")
+	got, offs := AppendCanonical(nil, nil, text)
+	want := strings.ReplaceAll(normalize.String(string(text)), " ", "")
+	if string(got) != want {
+		t.Fatalf("AppendCanonical = %q, want %q", got, want)
+	}
+	if len(offs) != len(got) {
+		t.Fatalf("%d offsets for %d bytes", len(offs), len(got))
+	}
+	if text[offs[0]] != 'H' || string(text[offs[5]:offs[5]+3]) != "世" {
+		t.Errorf("offsets %v do not point at the source characters", offs)
+	}
+}

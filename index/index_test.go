@@ -1,0 +1,76 @@
+package index
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/leakhound/leakhound/ngram"
+)
+
+func hashes(s string) []uint64 {
+	var h []uint64
+	for _, t := range ngram.AppendTokens(nil, []byte(s)) {
+		h = append(h, t.Hash)
+	}
+	return h
+}
+
+func TestLookup(t *testing.T) {
+	items := [][]uint64{
+		hashes("the cat sat on the mat"),
+		hashes(""),
+		hashes("a dog sat on the mat today"),
+	}
+	ix, err := Build(items, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := hashes("sat on the")
+	g := ngram.NgramAt(q, 0, 3)
+	if !ix.MayContain(g) {
+		t.Fatal("MayContain = false for an indexed n-gram")
+	}
+	var got []string
+	for _, pos := range ix.Lookup(g) {
+		item, off := ix.Locate(pos)
+		got = append(got, string(rune('0'+item))+":"+string(rune('0'+off)))
+	}
+	if want := []string{"0:2", "2:2"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Lookup(sat on the) = %v, want %v", got, want)
+	}
+	if ps := ix.Lookup(ngram.NgramAt(hashes("on the rug"), 0, 3)); len(ps) != 0 {
+		t.Errorf("Lookup(absent) = %v, want none", ps)
+	}
+}
+
+func TestBloomNoFalseNegatives(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	items := make([][]uint64, 200)
+	for i := range items {
+		items[i] = make([]uint64, 50)
+		for j := range items[i] {
+			items[i][j] = r.Uint64()
+		}
+	}
+	ix, err := Build(items, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range items {
+		for _, g := range ngram.Ngrams(nil, it, 8) {
+			if !ix.MayContain(g) || len(ix.Lookup(g)) == 0 {
+				t.Fatalf("item %d: indexed n-gram not found", i)
+			}
+		}
+	}
+	fp := 0
+	const probes = 100000
+	for i := 0; i < probes; i++ {
+		if ix.MayContain(r.Uint64()) {
+			fp++
+		}
+	}
+	if rate := float64(fp) / probes; rate > 0.01 {
+		t.Errorf("Bloom false-positive rate %.4f, want under 0.01 at 16 bits per key", rate)
+	}
+}

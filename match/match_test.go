@@ -1,0 +1,218 @@
+package match
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/internal/textgen"
+	"github.com/leakhound/leakhound/normalize"
+)
+
+// testItems returns n generated benchmark items of about 40 words each.
+func testItems(seed uint64, n int) []leakhound.Item {
+	g := textgen.New(seed, 3000)
+	items := make([]leakhound.Item, n)
+	for i := range items {
+		items[i] = leakhound.Item{ID: fmt.Sprintf("quiz/test/%d", i), Benchmark: "quiz", Split: "test", Part: "full", Text: g.Sentence(30+i%20) + " " + g.Sentence(10)}
+	}
+	return items
+}
+
+func newSet(t testing.TB, items []leakhound.Item, methods ...string) *Set {
+	t.Helper()
+	o := DefaultOptions()
+	o.Methods = methods
+	s, err := NewSet(items, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestVerbatimCopyEveryMethod(t *testing.T) {
+	items := testItems(1, 50)
+	s := newSet(t, items, Methods...)
+	m := s.NewMatcher()
+	g := textgen.New(99, 3000)
+	prefix, suffix := g.Paragraph(400)+" ", " "+g.Paragraph(400)
+	doc := prefix + items[17].Text + suffix
+	fs := m.Match(nil, []byte(doc))
+	got := map[string]leakhound.Finding{}
+	for _, f := range fs {
+		if f.Item != "quiz/test/17" {
+			t.Errorf("%s flagged %s, want only quiz/test/17", f.Method, f.Item)
+			continue
+		}
+		got[f.Method] = f
+	}
+	for _, method := range Methods {
+		f, ok := got[method]
+		if !ok {
+			t.Errorf("%s did not find the verbatim copy", method)
+			continue
+		}
+		if f.Score < 0.99 && method != GPT4 {
+			t.Errorf("%s score = %v, want 1 for a full copy", method, f.Score)
+		}
+		for _, sp := range f.Spans {
+			d := doc[sp.Doc.Start:sp.Doc.End]
+			it := items[17].Text[sp.Item.Start:sp.Item.End]
+			if normalize.String(d) != normalize.String(it) {
+				t.Errorf("%s span: doc %q and item %q differ", method, d, it)
+			}
+			if sp.Doc.Start < len(prefix)-1 || sp.Doc.End > len(prefix)+len(items[17].Text) {
+				t.Errorf("%s doc span %v outside the planted copy [%d,%d)", method, sp.Doc, len(prefix), len(prefix)+len(items[17].Text))
+			}
+		}
+	}
+}
+
+func TestSurfaceNoiseDoesNotHide(t *testing.T) {
+	items := testItems(2, 20)
+	s := newSet(t, items, Methods...)
+	text := items[5].Text
+	noisy := strings.ToUpper(text)
+	noisy = strings.ReplaceAll(noisy, " ", "  \n ")
+	noisy = strings.ReplaceAll(noisy, ",", ";")
+	noisy = strings.ReplaceAll(noisy, "A", "Ａ") // full width
+	fs := s.NewMatcher().Match(nil, []byte("intro: "+noisy+" (end)"))
+	methods := map[string]bool{}
+	for _, f := range fs {
+		if f.Item == items[5].ID {
+			methods[f.Method] = true
+		}
+	}
+	for _, method := range Methods {
+		if !methods[method] {
+			t.Errorf("%s missed the item under case, space, punctuation and width changes", method)
+		}
+	}
+}
+
+func TestCleanTextHasNoFindings(t *testing.T) {
+	items := testItems(3, 100)
+	s := newSet(t, items, Methods...)
+	m := s.NewMatcher()
+	g := textgen.New(1234, 3000)
+	for i := 0; i < 200; i++ {
+		if fs := m.Match(nil, []byte(g.Paragraph(2000))); len(fs) > 0 {
+			t.Fatalf("clean text flagged: %+v", fs[0])
+		}
+	}
+}
+
+func TestLlama2SkipBudget(t *testing.T) {
+	items := testItems(4, 5)
+	s := newSet(t, items, Llama2)
+	words := strings.Fields(items[2].Text)
+	// Change two words after the first 12: the span survives under the
+	// budget of 4 and covers nearly the whole item.
+	edited := append([]string(nil), words...)
+	edited[12], edited[20] = "zzzq", "qqqz"
+	fs := s.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
+	if len(fs) != 1 || fs[0].Score < 0.95 || fs[0].Verdict != "dirty" {
+		t.Fatalf("findings = %+v, want one dirty finding covering the item", fs)
+	}
+	// With a budget of 0 the spans break at the edits.
+	o := DefaultOptions()
+	o.Methods, o.Llama2Skip = []string{Llama2}, 0
+	s0, _ := NewSet(items, o)
+	fs0 := s0.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
+	if len(fs0) != 1 || fs0[0].Score >= fs[0].Score {
+		t.Fatalf("budget 0: findings = %+v, want a lower score than %v", fs0, fs[0].Score)
+	}
+}
+
+func TestPaLMThreshold(t *testing.T) {
+	items := testItems(5, 5)
+	s := newSet(t, items, PaLM)
+	words := strings.Fields(items[1].Text)
+	half := strings.Join(words[:len(words)/2], " ")
+	if fs := s.NewMatcher().Match(nil, []byte(half)); len(fs) != 0 {
+		t.Errorf("half an item flagged by palm: %+v", fs)
+	}
+	most := strings.Join(words[:len(words)*9/10], " ")
+	if fs := s.NewMatcher().Match(nil, []byte(most)); len(fs) != 1 {
+		t.Errorf("90%% of an item: %d findings, want 1", len(fs))
+	}
+}
+
+func TestGPT3Rule(t *testing.T) {
+	var items []leakhound.Item
+	for i := 0; i < 100; i++ { // lengths 5..104 words: P5 = 9
+		items = append(items, leakhound.Item{ID: fmt.Sprint(i), Benchmark: "short", Text: strings.Repeat("w ", 5+i)})
+	}
+	for i := 0; i < 10; i++ {
+		items = append(items, leakhound.Item{ID: fmt.Sprint("l", i), Benchmark: "long", Text: strings.Repeat("w ", 50)})
+	}
+	s := newSet(t, items, GPT3)
+	if s.GPT3N("short") != 9 || s.GPT3N("long") != 13 {
+		t.Errorf("N = %d, %d; want 9, 13", s.GPT3N("short"), s.GPT3N("long"))
+	}
+}
+
+// naiveGPT3 is the reference: an item is dirty when one of its N-grams of
+// canonical tokens occurs among the record's.
+func naiveGPT3(items []leakhound.Item, n int, doc string) map[string]bool {
+	docGrams := map[string]bool{}
+	dw := strings.Fields(normalize.String(doc))
+	for i := 0; i+n <= len(dw); i++ {
+		docGrams[strings.Join(dw[i:i+n], " ")] = true
+	}
+	out := map[string]bool{}
+	for _, it := range items {
+		w := strings.Fields(normalize.String(it.Text))
+		for i := 0; i+n <= len(w); i++ {
+			if docGrams[strings.Join(w[i:i+n], " ")] {
+				out[it.ID] = true
+			}
+		}
+	}
+	return out
+}
+
+func FuzzGPT3AgainstNaive(f *testing.F) {
+	vocab := strings.Fields("a b c d e f 中 文 x, y. Z")
+	items := make([]leakhound.Item, 12)
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range items {
+		var w []string
+		for j := 0; j < 6+r.IntN(10); j++ {
+			w = append(w, vocab[r.IntN(len(vocab))])
+		}
+		items[i] = leakhound.Item{ID: fmt.Sprint(i), Benchmark: "b", Text: strings.Join(w, " ")}
+	}
+	o := DefaultOptions()
+	o.GPT3N = 4
+	s, err := NewSet(items, o)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("a b c d e f a b c d")
+	f.Add(items[3].Text + " " + items[7].Text)
+	f.Fuzz(func(t *testing.T, doc string) {
+		got := map[string]bool{}
+		for _, fd := range s.NewMatcher().Match(nil, []byte(doc)) {
+			got[fd.Item] = true
+		}
+		want := naiveGPT3(items, 4, doc)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("doc %q: matcher flags %v, reference %v", doc, got, want)
+		}
+	})
+}
+
+func TestSummarizeCountsClustersOnce(t *testing.T) {
+	items := testItems(6, 10)
+	items[3].Cluster, items[4].Cluster = "c1", "c1"
+	s := newSet(t, items, GPT3)
+	m := s.NewMatcher()
+	m.Match(nil, []byte(items[3].Text+" | "+items[4].Text))
+	rows := s.Summarize([]*Tally{m.Tally()})
+	if len(rows) != 1 || rows[0].Items != 9 || rows[0].Found != 1 || rows[0].DocsFlagged != 1 {
+		t.Fatalf("rows = %+v, want 9 items (twins once), 1 found, 1 doc", rows)
+	}
+}

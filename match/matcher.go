@@ -1,0 +1,210 @@
+package match
+
+import (
+	"slices"
+	"unicode/utf8"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/ngram"
+)
+
+// Run is a maximal exact token match between a record and an item: the
+// record's tokens [DocPos, DocPos+Len) equal the item's [ItemPos,
+// ItemPos+Len), and the match cannot be extended to the right.
+type Run struct {
+	Item    int
+	DocPos  int
+	ItemPos int
+	Len     int
+}
+
+// Matcher is one worker's detector state; it reuses its buffers from
+// record to record. It is not safe for concurrent use: make one per worker
+// with Set.NewMatcher.
+type Matcher struct {
+	set     *Set
+	tally   *Tally
+	toks    []ngram.Token
+	hashes  []uint64
+	grams   []uint64
+	runs    []Run
+	covered map[uint64]int // (item, diagonal) → record position the last run ended at
+	itemTok []ngram.Token
+	canon   []byte
+	offs    []uint32
+	chars   charScratch
+}
+
+// NewMatcher returns a Matcher for s with an empty Tally.
+func (s *Set) NewMatcher() *Matcher {
+	return &Matcher{set: s, tally: s.newTally(), covered: make(map[uint64]int)}
+}
+
+// Tally returns the matcher's corpus-wide accumulation so far.
+func (m *Matcher) Tally() *Tally { return m.tally }
+
+// Match appends to dst the findings for one record's text. Doc is left
+// for the caller to fill in.
+func (m *Matcher) Match(dst []leakhound.Finding, text []byte) []leakhound.Finding {
+	first := len(dst)
+	if m.set.ix != nil {
+		m.tokenize(text)
+		m.exactRuns()
+		dst = m.tokenMethods(dst, text)
+	}
+	if m.set.gpt4 != nil {
+		dst = m.gpt4(dst, text)
+	}
+	m.countDocs(dst[first:])
+	return dst
+}
+
+func (m *Matcher) tokenize(text []byte) {
+	m.toks = ngram.AppendTokens(m.toks[:0], text)
+	m.hashes = m.hashes[:0]
+	for _, t := range m.toks {
+		m.hashes = append(m.hashes, t.Hash)
+	}
+}
+
+// exactRuns probes the index with every seed n-gram of the record and
+// extends each verified hit to a maximal run. A run is found at its first
+// position, where its first seed n-gram starts; later seeds on the same
+// diagonal fall inside it and are skipped.
+func (m *Matcher) exactRuns() {
+	ix := m.set.ix
+	n := ix.N()
+	h := m.hashes
+	m.runs = m.runs[:0]
+	m.grams = ngram.Ngrams(m.grams[:0], h, n)
+	clear(m.covered)
+	for p, g := range m.grams {
+		if !ix.MayContain(g) {
+			continue
+		}
+		for _, pos := range ix.Lookup(g) {
+			item, q := ix.Locate(pos)
+			key := uint64(item)<<32 | uint64(uint32(p-q))
+			if end, ok := m.covered[key]; ok && p < end {
+				continue
+			}
+			it := ix.ItemTokens(item)
+			l := 0
+			for p+l < len(h) && q+l < len(it) && h[p+l] == it[q+l] {
+				l++
+			}
+			if l < n { // a different n-gram with the same reduced key
+				continue
+			}
+			m.covered[key] = p + l
+			m.runs = append(m.runs, Run{Item: item, DocPos: p, ItemPos: q, Len: l})
+		}
+	}
+}
+
+// tokenMethods groups the runs by item and applies each token method.
+func (m *Matcher) tokenMethods(dst []leakhound.Finding, text []byte) []leakhound.Finding {
+	if len(m.runs) == 0 {
+		return dst
+	}
+	slices.SortFunc(m.runs, func(a, b Run) int {
+		if a.Item != b.Item {
+			return a.Item - b.Item
+		}
+		return a.DocPos - b.DocPos
+	})
+	for i := 0; i < len(m.runs); {
+		j := i
+		for j < len(m.runs) && m.runs[j].Item == m.runs[i].Item {
+			j++
+		}
+		runs := m.runs[i:j]
+		for _, method := range m.set.opts.Methods {
+			switch method {
+			case GPT3:
+				dst = m.gpt3(dst, text, runs)
+			case PaLM:
+				dst = m.palm(dst, text, runs)
+			case Llama2:
+				dst = m.llama2(dst, text, runs)
+			}
+		}
+		i = j
+	}
+	return dst
+}
+
+func (m *Matcher) countDocs(fs []leakhound.Finding) {
+	for i, f := range fs {
+		seen := false
+		for _, g := range fs[:i] {
+			if g.Method == f.Method && g.Benchmark == f.Benchmark {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			m.tally.docs[m.set.methodIndex(f.Method)][slices.Index(m.set.benchmarks, f.Benchmark)]++
+		}
+	}
+}
+
+// span is a matched region in token positions of the record and the item.
+type span struct{ docLo, docHi, itemLo, itemHi int }
+
+// finding builds a finding for item with the given token spans, converting
+// them to byte spans of the record text and the item text.
+func (m *Matcher) finding(text []byte, item int, method string, score float64, spans []span) leakhound.Finding {
+	it := &m.set.Items[item]
+	m.itemTok = ngram.AppendTokens(m.itemTok[:0], []byte(it.Text))
+	pairs := make([]leakhound.SpanPair, len(spans))
+	for i, s := range spans {
+		pairs[i] = leakhound.SpanPair{
+			Doc:  leakhound.Span{Start: int(m.toks[s.docLo].Start), End: int(m.toks[s.docHi-1].End)},
+			Item: leakhound.Span{Start: int(m.itemTok[s.itemLo].Start), End: int(m.itemTok[s.itemHi-1].End)},
+		}
+	}
+	return newFinding(text, it, method, score, pairs)
+}
+
+func newFinding(text []byte, it *leakhound.Item, method string, score float64, pairs []leakhound.SpanPair) leakhound.Finding {
+	return leakhound.Finding{
+		SchemaVersion: leakhound.SchemaVersion,
+		Item:          it.ID,
+		Benchmark:     it.Benchmark,
+		Part:          it.Part,
+		Method:        method,
+		Score:         score,
+		Spans:         pairs,
+		Cluster:       it.Cluster,
+		Excerpt:       excerpt(text, pairs),
+	}
+}
+
+// Excerpt bounds.
+const (
+	excerptContext  = 160     // bytes shown around the matched spans
+	excerptMaxBytes = 8 << 10 // an excerpt never exceeds 8 KiB
+)
+
+// excerpt returns the record text around the matched spans.
+func excerpt(text []byte, pairs []leakhound.SpanPair) *leakhound.Excerpt {
+	if len(pairs) == 0 {
+		return nil
+	}
+	lo, hi := pairs[0].Doc.Start, pairs[0].Doc.End
+	for _, p := range pairs[1:] {
+		lo, hi = min(lo, p.Doc.Start), max(hi, p.Doc.End)
+	}
+	lo, hi = max(0, lo-excerptContext), min(len(text), hi+excerptContext)
+	if hi-lo > excerptMaxBytes {
+		hi = lo + excerptMaxBytes
+	}
+	for lo > 0 && !utf8.RuneStart(text[lo]) {
+		lo--
+	}
+	for hi < len(text) && !utf8.RuneStart(text[hi]) {
+		hi++
+	}
+	return &leakhound.Excerpt{Offset: lo, Text: string(text[lo:hi])}
+}

@@ -1,0 +1,170 @@
+package match
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/index"
+	"github.com/leakhound/leakhound/ngram"
+)
+
+// llama2Prefix is the exact prefix every Llama 2 span starts with: "no
+// mismatches in the first 10 tokens of a span" (App. A.6).
+const llama2Prefix = 10
+
+// Set is the benchmark side of a scan, prepared for the chosen methods.
+// It is read-only once built and shared by every Matcher.
+type Set struct {
+	Items      []leakhound.Item
+	opts       Options
+	benchmarks []string // distinct benchmark names, in first-seen order
+	benchOf    []int32  // item → index into benchmarks
+	clusterOf  []int32  // item → cluster number (items without a twin are their own)
+	clusters   int
+	gpt3N      []int // per benchmark
+	ix         *index.Index
+	gpt4       *charIndex
+}
+
+// NewSet prepares items for the methods in opts.
+func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("no benchmark items")
+	}
+	s := &Set{Items: items, opts: opts}
+	s.groupBenchmarks()
+	s.groupClusters()
+	tokens := make([][]uint64, len(items))
+	for i, it := range items {
+		tokens[i] = tokenHashes(nil, []byte(it.Text))
+	}
+	s.gpt3N = s.gpt3Rule(tokens)
+	if n := s.seedN(); n > 0 {
+		ix, err := index.Build(tokens, n)
+		if err != nil {
+			return nil, err
+		}
+		s.ix = ix
+	}
+	if opts.has(GPT4) {
+		s.gpt4 = newCharIndex(items, opts)
+	}
+	return s, nil
+}
+
+func tokenHashes(dst []uint64, text []byte) []uint64 {
+	for _, t := range ngram.AppendTokens(nil, text) {
+		dst = append(dst, t.Hash)
+	}
+	return dst
+}
+
+func (s *Set) groupBenchmarks() {
+	s.benchOf = make([]int32, len(s.Items))
+	for i, it := range s.Items {
+		b := slices.Index(s.benchmarks, it.Benchmark)
+		if b < 0 {
+			b = len(s.benchmarks)
+			s.benchmarks = append(s.benchmarks, it.Benchmark)
+		}
+		s.benchOf[i] = int32(b)
+	}
+}
+
+func (s *Set) groupClusters() {
+	s.clusterOf = make([]int32, len(s.Items))
+	byName := make(map[string]int32)
+	for i, it := range s.Items {
+		key := it.Benchmark + "\x00" + it.Cluster
+		if it.Cluster == "" {
+			key = "\x01" + it.ID
+		}
+		c, ok := byName[key]
+		if !ok {
+			c = int32(len(byName))
+			byName[key] = c
+		}
+		s.clusterOf[i] = c
+	}
+	s.clusters = len(byName)
+}
+
+// gpt3Rule returns GPT-3's N for each benchmark: the 5th percentile of its
+// item lengths in tokens (sorted lengths at index ⌊0.05·(n−1)⌋), clipped to
+// [GPT3MinN, GPT3MaxN]; or GPT3N for all when it is set.
+func (s *Set) gpt3Rule(tokens [][]uint64) []int {
+	ns := make([]int, len(s.benchmarks))
+	for b := range s.benchmarks {
+		if s.opts.GPT3N > 0 {
+			ns[b] = s.opts.GPT3N
+			continue
+		}
+		var lens []int
+		for i, t := range tokens {
+			if int(s.benchOf[i]) == b {
+				lens = append(lens, len(t))
+			}
+		}
+		slices.Sort(lens)
+		p5 := lens[int(0.05*float64(len(lens)-1))]
+		ns[b] = min(max(p5, s.opts.GPT3MinN), s.opts.GPT3MaxN)
+	}
+	return ns
+}
+
+// seedN is the smallest exact n-gram that any chosen token method needs;
+// every match those methods look for contains a seed n-gram. 0 when no
+// token method is chosen.
+func (s *Set) seedN() int {
+	n := 0
+	use := func(k int) {
+		if n == 0 || k < n {
+			n = k
+		}
+	}
+	if s.opts.has(GPT3) {
+		use(slices.Min(s.gpt3N))
+	}
+	if s.opts.has(PaLM) {
+		use(s.opts.PaLMN)
+	}
+	if s.opts.has(Llama2) {
+		use(llama2Prefix)
+	}
+	return n
+}
+
+// Benchmarks returns the benchmark names in first-seen order.
+func (s *Set) Benchmarks() []string { return s.benchmarks }
+
+// GPT3N returns the N that gpt3 uses for benchmark b.
+func (s *Set) GPT3N(b string) int {
+	if i := slices.Index(s.benchmarks, b); i >= 0 {
+		return s.gpt3N[i]
+	}
+	return 0
+}
+
+// Options returns the options the set was built with.
+func (s *Set) Options() Options { return s.opts }
+
+// IndexBytes returns the approximate memory of the set's indexes.
+func (s *Set) IndexBytes() int {
+	n := 0
+	if s.ix != nil {
+		n += s.ix.Bytes()
+	}
+	if s.gpt4 != nil {
+		n += s.gpt4.bytes()
+	}
+	return n
+}
+
+func (s *Set) itemLen(item int) int { return len(s.ix.ItemTokens(item)) }
+
+// itemBase is the global token position of item's first token.
+func (s *Set) itemBase(item int) int { return s.ix.ItemStart(item) }
