@@ -5,6 +5,9 @@ package cli
 func commands() []*command {
 	return []*command{
 		cmdVersion,
+		cmdScan,
+		cmdProbe,
+		cmdLM,
 		cmdLineage,
 		cmdBench,
 	}
