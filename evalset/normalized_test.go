@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"github.com/leakhound/leakhound"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,6 +86,11 @@ func TestNamedMatchesNormalized(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked := 0
+	type loaded struct {
+		recs  []record
+		items []leakhound.Item
+	}
+	cache := map[string]loaded{} // each benchmark is read once, all splits
 	for _, m := range manifest {
 		bench := Lookup(m.Dataset)
 		if bench == nil {
@@ -92,18 +98,30 @@ func TestNamedMatchesNormalized(t *testing.T) {
 		}
 		checked++
 		t.Run(m.Dataset+"/"+m.Split, func(t *testing.T) {
-			l := &NamedLoader{Bench: bench, Dir: data, Splits: []string{m.Split}}
-			recs, err := l.records(context.Background())
-			if err != nil {
-				t.Fatal(err)
+			all, ok := cache[bench.Name]
+			if !ok {
+				l := &NamedLoader{Bench: bench, Dir: data, Splits: []string{"all"}}
+				recs, err := l.records(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				items, err := renderRecords(recs, bench.Dataset, bench.DefaultPart, t.Logf)
+				if err != nil || len(items) != len(recs) {
+					t.Fatalf("%d items of %d records: %v", len(items), len(recs), err)
+				}
+				all = loaded{recs, items}
+				cache[bench.Name] = all
 			}
-			items, err := l.Load(context.Background())
-			if err != nil {
-				t.Fatal(err)
+			var recs []record
+			var items []leakhound.Item
+			for i, r := range all.recs {
+				if r.split == m.Split {
+					recs, items = append(recs, r), append(items, all.items[i])
+				}
 			}
 			want := readNormalized(t, data, m.Dataset, m.Split)
-			if len(items) != m.Records || len(want) != m.Records || len(recs) != m.Records {
-				t.Fatalf("got %d items (%d records), normalized file %d, manifest %d", len(items), len(recs), len(want), m.Records)
+			if len(items) != m.Records || len(want) != m.Records {
+				t.Fatalf("got %d items, normalized file %d, manifest %d", len(items), len(want), m.Records)
 			}
 			for i, w := range want {
 				it := items[i]
@@ -121,5 +139,31 @@ func TestNamedMatchesNormalized(t *testing.T) {
 	}
 	if checked != 17 {
 		t.Errorf("checked %d benchmark splits of the manifest, want 17", checked)
+	}
+}
+
+// TestScanSpecs loads the benchmarks of the scan command as the
+// scan does (one LoadAll, default splits and parts) and checks the counts
+// against normalized/manifest.json.
+func TestScanSpecs(t *testing.T) {
+	data := sharedData(t)
+	specs := []string{"gsm8k", "mmlu", "humaneval", "cmmlu", "mbpp", "arc", "truthfulqa", "math", "hellaswag"}
+	items, err := LoadAll(context.Background(), specs, Options{Dir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, it := range items {
+		got[it.Benchmark+"/"+it.Split]++
+	}
+	want := map[string]int{"gsm8k/test": 1319, "mmlu/test": 14042, "humaneval/test": 164, "cmmlu/test": 11582,
+		"mbpp/test": 500, "arc_challenge/test": 1172, "truthfulqa/validation": 817, "math/test": 3072, "hellaswag/val": 10042}
+	if len(got) != len(want) {
+		t.Errorf("splits %v, want %v", got, want)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d items, want %d", k, got[k], n)
+		}
 	}
 }
