@@ -169,100 +169,28 @@ func mbppRecords(rows []jsonRow, rel, textKey string) ([]record, error) {
 	return out, nil
 }
 
-// loadMMLU reads hendrycks/test's layout: <split>/<subject>_<split>.csv,
-// no header, columns question, A, B, C, D, answer letter.
-func loadMMLU(root string) ([]record, error) {
-	base := firstDir(root, "mmlu", "mmlu/data", "MMLU")
+// subjectFiles reads <base>/<split>/<subject><suffix(split)> for each split
+// found, files in byte order of their names (as the normalizer does), with
+// base the first of bases that is a directory, and concatenates what file
+// makes of each.
+func subjectFiles(root string, bases, splits []string, suffix func(split string) string,
+	file func(rel, split string) ([]record, error)) ([]record, error) {
+	base := firstDir(root, bases...)
 	if base == "" {
 		return nil, nil
 	}
 	var out []record
-	for _, split := range []string{"test", "val", "dev"} {
+	for _, split := range splits {
 		dir := path.Join(base, split)
 		if firstDir(root, dir) == "" {
 			continue
 		}
-		suffix := "_" + split + ".csv"
-		names, err := sortedFiles(abs(root, dir), suffix)
+		names, err := sortedFiles(abs(root, dir), suffix(split))
 		if err != nil {
 			return nil, err
 		}
 		for _, name := range names {
-			rel := path.Join(dir, name)
-			rows, err := readCSV(abs(root, rel))
-			if err != nil {
-				return nil, err
-			}
-			for k, row := range rows {
-				if len(row) != 6 {
-					return nil, fmt.Errorf("%s: row has %d columns, want 6 (question, A, B, C, D, answer)", src(rel, k), len(row))
-				}
-				out = append(out, record{split: split, source: src(rel, k), question: row[0],
-					labels: abcd, options: row[1:5], key: row[5]})
-			}
-		}
-	}
-	return out, nil
-}
-
-// loadCMMLU reads haonan-li/CMMLU's layout: <split>/<subject>.csv with the
-// header ",Question,A,B,C,D,Answer".
-func loadCMMLU(root string) ([]record, error) {
-	base := firstDir(root, "cmmlu", "cmmlu/data", "CMMLU/data")
-	if base == "" {
-		return nil, nil
-	}
-	var out []record
-	for _, split := range []string{"test", "dev"} {
-		dir := path.Join(base, split)
-		if firstDir(root, dir) == "" {
-			continue
-		}
-		names, err := sortedFiles(abs(root, dir), ".csv")
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			rel := path.Join(dir, name)
-			rows, err := readCSV(abs(root, rel))
-			if err != nil {
-				return nil, err
-			}
-			if len(rows) == 0 || strings.Join(rows[0], ",") != ",Question,A,B,C,D,Answer" {
-				return nil, fmt.Errorf("%s: want the CMMLU header \",Question,A,B,C,D,Answer\"", rel)
-			}
-			for k, row := range rows[1:] {
-				if len(row) != 7 {
-					return nil, fmt.Errorf("%s: row has %d columns, want 7", src(rel, k), len(row))
-				}
-				out = append(out, record{split: split, source: src(rel, k), question: row[1],
-					labels: abcd, options: row[2:6], key: row[6]})
-			}
-		}
-	}
-	return out, nil
-}
-
-// loadCEval reads the ceval-exam layout: <split>/<subject>_<split>.csv with
-// the header id,question,A,B,C,D[,answer[,explanation]] (dev has the
-// explanation, test has no answers).
-func loadCEval(root string) ([]record, error) {
-	base := firstDir(root, "ceval", "ceval-exam", "ceval/ceval-exam")
-	if base == "" {
-		return nil, nil
-	}
-	var out []record
-	for _, split := range []string{"val", "test", "dev"} {
-		dir := path.Join(base, split)
-		if firstDir(root, dir) == "" {
-			continue
-		}
-		names, err := sortedFiles(abs(root, dir), "_"+split+".csv")
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range names {
-			recs, err := cevalFile(root, path.Join(dir, name), split)
+			recs, err := file(path.Join(dir, name), split)
 			if err != nil {
 				return nil, err
 			}
@@ -270,6 +198,62 @@ func loadCEval(root string) ([]record, error) {
 		}
 	}
 	return out, nil
+}
+
+func underscoreSplitCSV(split string) string { return "_" + split + ".csv" }
+
+// loadMMLU reads hendrycks/test's layout: <split>/<subject>_<split>.csv,
+// no header, columns question, A, B, C, D, answer letter.
+func loadMMLU(root string) ([]record, error) {
+	return subjectFiles(root, []string{"mmlu", "mmlu/data", "MMLU"}, []string{"test", "val", "dev"}, underscoreSplitCSV,
+		func(rel, split string) ([]record, error) {
+			rows, err := readCSV(abs(root, rel))
+			if err != nil {
+				return nil, err
+			}
+			out := make([]record, 0, len(rows))
+			for k, row := range rows {
+				if len(row) != 6 {
+					return nil, fmt.Errorf("%s: row has %d columns, want 6 (question, A, B, C, D, answer)", src(rel, k), len(row))
+				}
+				out = append(out, record{split: split, source: src(rel, k), question: row[0],
+					labels: abcd, options: row[1:5], key: row[5]})
+			}
+			return out, nil
+		})
+}
+
+// loadCMMLU reads haonan-li/CMMLU's layout: <split>/<subject>.csv with the
+// header ",Question,A,B,C,D,Answer".
+func loadCMMLU(root string) ([]record, error) {
+	return subjectFiles(root, []string{"cmmlu", "cmmlu/data", "CMMLU/data"}, []string{"test", "dev"},
+		func(string) string { return ".csv" },
+		func(rel, split string) ([]record, error) {
+			rows, err := readCSV(abs(root, rel))
+			if err != nil {
+				return nil, err
+			}
+			if len(rows) == 0 || strings.Join(rows[0], ",") != ",Question,A,B,C,D,Answer" {
+				return nil, fmt.Errorf("%s: want the CMMLU header \",Question,A,B,C,D,Answer\"", rel)
+			}
+			out := make([]record, 0, len(rows)-1)
+			for k, row := range rows[1:] {
+				if len(row) != 7 {
+					return nil, fmt.Errorf("%s: row has %d columns, want 7", src(rel, k), len(row))
+				}
+				out = append(out, record{split: split, source: src(rel, k), question: row[1],
+					labels: abcd, options: row[2:6], key: row[6]})
+			}
+			return out, nil
+		})
+}
+
+// loadCEval reads the ceval-exam layout: <split>/<subject>_<split>.csv with
+// the header id,question,A,B,C,D[,answer[,explanation]] (dev has the
+// explanation, test has no answers).
+func loadCEval(root string) ([]record, error) {
+	return subjectFiles(root, []string{"ceval", "ceval-exam", "ceval/ceval-exam"}, []string{"val", "test", "dev"},
+		underscoreSplitCSV, func(rel, split string) ([]record, error) { return cevalFile(root, rel, split) })
 }
 
 func cevalFile(root, rel, split string) ([]record, error) {
