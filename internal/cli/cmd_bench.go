@@ -79,7 +79,11 @@ func runBench(ctx context.Context, e *env, args []string) int {
 		}
 		return benchShow(ctx, e, &opts, pos[1])
 	case "stats":
-		return benchStats(ctx, e, &opts, pos[1:], *clusters)
+		var specs listFlag // "gsm8k,mmlu" works as with --bench
+		for _, p := range pos[1:] {
+			specs.Set(p)
+		}
+		return benchStats(ctx, e, &opts, specs, *clusters)
 	}
 	return e.errorf("bench: unknown subcommand %q (want list, show or stats)", pos[0])
 }

@@ -33,7 +33,7 @@ func TestBenchCommand(t *testing.T) {
 		{args: []string{"bench", "stats", "--bench-dir", benchFixtures},
 			stdout: []string{"ceval", "arc_easy", "hellaswag", "math", "15 items", "near-duplicate clusters", "none"},
 			stderr: []string{"not found under", "gsm8k"}},
-		{args: []string{"bench", "stats", "--bench-dir", benchFixtures, "--bench-part", "question", "math"},
+		{args: []string{"bench", "stats", "--bench-dir", benchFixtures, "--bench-part", "question", "math,arc_easy"},
 			stdout: []string{"math", "test", "question", "4 "}, notInStdout: []string{"ceval"}},
 		{args: []string{"bench", "stats"}, code: ExitError, stderr: []string{"--bench-dir"}},
 		{args: []string{"bench", "show", "nosuch"}, code: ExitError, stderr: []string{"unknown benchmark"}},
