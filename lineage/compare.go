@@ -76,6 +76,10 @@ type Summary struct {
 	Format  string `json:"format"`
 	Bytes   int64  `json:"bytes"`
 	Tensors int    `json:"tensors"`
+	// Elements counts all tensor elements; MaxElements is the largest
+	// tensor's count (the unit of the streaming memory bound).
+	Elements    int64 `json:"elements"`
+	MaxElements int64 `json:"max_elements"`
 }
 
 // WeightsEvidence is the statistical rung.
@@ -91,6 +95,10 @@ type WeightsEvidence struct {
 	Log10PMatch float64 `json:"log10_p_match"`
 	Log10PCSU   float64 `json:"log10_p_csu"`
 	Log10P      float64 `json:"log10_p"`
+	layerLevel  float64 // log10(alpha/L)
+	// Replicated counts layers whose own p-value is below alpha/L
+	// (Bonferroni over the L tested layers); "derived" needs min(2, L).
+	Replicated int `json:"replicated"`
 }
 
 // RunStats describes the work done; it holds no timings so that results
@@ -165,7 +173,12 @@ func Compare(a, b *Model, opt Options) (*Result, error) {
 }
 
 func summary(m *Model) Summary {
-	return Summary{Path: m.Path, Format: m.Format, Bytes: m.Bytes, Tensors: len(m.W.Tensors())}
+	s := Summary{Path: m.Path, Format: m.Format, Bytes: m.Bytes, Tensors: len(m.W.Tensors())}
+	for _, t := range m.W.Tensors() {
+		s.Elements += t.Elements()
+		s.MaxElements = max(s.MaxElements, t.Elements())
+	}
+	return s
 }
 
 func declared(a, b *Model) map[string]string {
@@ -219,6 +232,12 @@ func (c *comparer) weightsTest(w *WeightsEvidence) ([][2]int, error) {
 	w.Log10PMatch = log10(fisherLogP(lpM))
 	w.Log10PCSU = log10(fisherLogP(lpC))
 	w.Log10P = math.Min(0, math.Log10(2)+math.Min(w.Log10PMatch, w.Log10PCSU))
+	w.layerLevel = math.Log10(c.opt.Alpha / float64(len(w.Layers)))
+	for _, lt := range w.Layers {
+		if lt.Log10P < w.layerLevel {
+			w.Replicated++
+		}
+	}
 	return pairs, nil
 }
 
@@ -232,9 +251,14 @@ func (r *Result) decide() {
 		r.Verdict = leakhound.VerdictInconclusive
 		r.Reason = "the weights test could not run: " + w.Skipped
 		return
-	case w.Log10P < math.Log10(r.Alpha):
+	case w.Log10P < math.Log10(r.Alpha) && w.Replicated >= min(2, len(w.Layers)):
 		r.Verdict = leakhound.VerdictDerived
-		r.Reason = fmt.Sprintf("matched MLP neurons agree far beyond chance in %d layer pair(s): p = %s < alpha = %g", len(w.Layers), formatP(w.Log10P), r.Alpha)
+		r.Reason = fmt.Sprintf("matched MLP neurons agree far beyond chance: p = %s < alpha = %g, replicated in %d of %d layer pairs at alpha/L",
+			formatP(w.Log10P), r.Alpha, w.Replicated, len(w.Layers))
+	case w.Log10P < math.Log10(r.Alpha):
+		r.Verdict = leakhound.VerdictInconclusive
+		r.Reason = fmt.Sprintf("combined p = %s < alpha = %g, but only %d of %d layer pairs are individually significant at alpha/L (need 2): weak or localised evidence",
+			formatP(w.Log10P), r.Alpha, w.Replicated, len(w.Layers))
 	case w.Alignment.Method != "embeddings":
 		r.Verdict = leakhound.VerdictInconclusive
 		r.Reason = fmt.Sprintf("no significant agreement (p = %s), but the residual dims could not be aligned (%s)", formatP(w.Log10P), w.Alignment.Note)

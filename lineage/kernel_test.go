@@ -23,7 +23,6 @@ func BenchmarkGramGo(b *testing.B) {
 	}
 }
 
-
 func BenchmarkDot(b *testing.B) {
 	x, y := randMat(512, 1), randMat(512, 2)
 	b.SetBytes(4 * 512)

@@ -23,6 +23,9 @@ type LayerTest struct {
 	// the independence null but blind to a neuron permutation.
 	RhoCSU    float64 `json:"rho_csu"`
 	Log10PCSU float64 `json:"log10_p_csu"`
+	// Log10P = log10 min(1, 2·min(p_match, p_csu)), the layer's own
+	// Bonferroni-combined p-value.
+	Log10P float64 `json:"log10_p"`
 	// Agree is the fraction of sampled neurons with π_gate = π_up.
 	Agree float64 `json:"agree"`
 	// MeanCos is the mean cosine of matched up_proj rows.
@@ -67,6 +70,7 @@ func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
 	lt.Log10PMatch = log10(spearmanLogP(lt.RhoMatch, len(rows)))
 	lt.RhoCSU = spearman(pis[1], rows)
 	lt.Log10PCSU = log10(spearmanLogP(lt.RhoCSU, len(rows)))
+	lt.Log10P = math.Min(0, math.Log10(2)+math.Min(lt.Log10PMatch, lt.Log10PCSU))
 	for i := range rows {
 		if pis[0][i] == pis[1][i] {
 			lt.Agree++

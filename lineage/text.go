@@ -126,8 +126,8 @@ func (p *printer) weights(w WeightsEvidence) {
 		p.f("   %3d %3d  %4d  %9.3f  %-9s  %7.3f  %-9s  %5.2f  %5.3f\n", l.LayerA, l.LayerB, l.Rows,
 			l.RhoMatch, formatP(l.Log10PMatch), l.RhoCSU, formatP(l.Log10PCSU), l.Agree, l.MeanCos)
 	}
-	p.f("   Fisher combined: p_match = %s, p_csu = %s; verdict p = 2·min = %s\n",
-		formatP(w.Log10PMatch), formatP(w.Log10PCSU), formatP(w.Log10P))
+	p.f("   Fisher combined: p_match = %s, p_csu = %s; verdict p = 2·min = %s; %d of %d layers significant at alpha/L\n",
+		formatP(w.Log10PMatch), formatP(w.Log10PCSU), formatP(w.Log10P), w.Replicated, len(w.Layers))
 }
 
 func (p *printer) context(c *ContextEvidence) {

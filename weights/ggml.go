@@ -49,9 +49,17 @@ func ggmlID(t DType) (uint32, bool) {
 // BlockSize returns the elements per block and bytes per block of t, or
 // ok false when t is unknown.
 func BlockSize(t DType) (elems, bytes int64, ok bool) {
-	switch t {
+	switch t { // the common types without a map walk: this runs per row
 	case F8E4M3, F8E5M2:
 		return 1, 1, true
+	case BF16, F16:
+		return 1, 2, true
+	case F32:
+		return 1, 4, true
+	case Q8_0:
+		return 32, 34, true
+	case Q4_K:
+		return 256, 144, true
 	}
 	for _, g := range ggmlTypes {
 		if g.name == t {
