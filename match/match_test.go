@@ -216,3 +216,49 @@ func TestSummarizeCountsClustersOnce(t *testing.T) {
 		t.Fatalf("rows = %+v, want 9 items (twins once), 1 found, 1 doc", rows)
 	}
 }
+
+// TestStridedProbingAgainstNaive checks the strided probe (N = 13: seed 8,
+// stride 6) against the reference on records spliced from item pieces, so
+// that runs start at every offset relative to the probe grid.
+func TestStridedProbingAgainstNaive(t *testing.T) {
+	vocab := strings.Fields("a b c d e f g h 中 文 x, y. Z q r")
+	r := rand.New(rand.NewPCG(9, 10))
+	items := make([]leakhound.Item, 30)
+	for i := range items {
+		var w []string
+		for j := 0; j < 13+r.IntN(20); j++ {
+			w = append(w, vocab[r.IntN(len(vocab))])
+		}
+		items[i] = leakhound.Item{ID: fmt.Sprint(i), Benchmark: "b", Text: strings.Join(w, " ")}
+	}
+	o := DefaultOptions()
+	o.GPT3N = 13
+	s, err := NewSet(items, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.step != 6 {
+		t.Fatalf("stride = %d, want 6", s.step)
+	}
+	m := s.NewMatcher()
+	for trial := 0; trial < 3000; trial++ {
+		var parts []string
+		for k := 0; k < 1+r.IntN(4); k++ {
+			w := strings.Fields(items[r.IntN(len(items))].Text)
+			lo := r.IntN(len(w))
+			hi := lo + r.IntN(len(w)-lo+1)
+			parts = append(parts, strings.Join(w[lo:hi], " "))
+			for j := r.IntN(8); j > 0; j-- {
+				parts = append(parts, vocab[r.IntN(len(vocab))])
+			}
+		}
+		doc := strings.Join(parts, " ")
+		got := map[string]bool{}
+		for _, f := range m.Match(nil, []byte(doc)) {
+			got[f.Item] = true
+		}
+		if want := naiveGPT3(items, 13, doc); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("doc %q: matcher flags %v, reference %v", doc, got, want)
+		}
+	}
+}

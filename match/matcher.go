@@ -26,7 +26,6 @@ type Matcher struct {
 	tally   *Tally
 	toks    []ngram.Token
 	hashes  []uint64
-	grams   []uint64
 	runs    []Run
 	covered map[uint64]int // (item, diagonal) → record position the last run ended at
 	itemTok []ngram.Token
@@ -67,18 +66,18 @@ func (m *Matcher) tokenize(text []byte) {
 	}
 }
 
-// exactRuns probes the index with every seed n-gram of the record and
-// extends each verified hit to a maximal run. A run is found at its first
-// position, where its first seed n-gram starts; later seeds on the same
-// diagonal fall inside it and are skipped.
+// exactRuns probes the index with the seed n-gram at every stride-th
+// position of the record, verifies each hit token by token and extends it
+// both ways to a maximal run. Seeds that fall inside a run already found
+// on the same diagonal are skipped.
 func (m *Matcher) exactRuns() {
 	ix := m.set.ix
-	n := ix.N()
+	n, step := ix.N(), m.set.step
 	h := m.hashes
 	m.runs = m.runs[:0]
-	m.grams = ngram.Ngrams(m.grams[:0], h, n)
 	clear(m.covered)
-	for p, g := range m.grams {
+	for p := 0; p+n <= len(h); p += step {
+		g := ngram.NgramAt(h, p, n)
 		if !ix.MayContain(g) {
 			continue
 		}
@@ -88,18 +87,33 @@ func (m *Matcher) exactRuns() {
 			if end, ok := m.covered[key]; ok && p < end {
 				continue
 			}
-			it := ix.ItemTokens(item)
-			l := 0
-			for p+l < len(h) && q+l < len(it) && h[p+l] == it[q+l] {
-				l++
+			if r, ok := extendRun(h, ix.ItemTokens(item), p, q, n); ok {
+				r.Item = item
+				m.covered[key] = r.DocPos + r.Len
+				m.runs = append(m.runs, r)
 			}
-			if l < n { // a different n-gram with the same reduced key
-				continue
-			}
-			m.covered[key] = p + l
-			m.runs = append(m.runs, Run{Item: item, DocPos: p, ItemPos: q, Len: l})
 		}
 	}
+}
+
+// extendRun verifies that h[p:p+n] equals it[q:q+n] (the index keys are
+// reduced hashes, so a hit may be another n-gram) and grows the match to
+// the left and to the right as far as the tokens agree.
+func extendRun(h, it []uint64, p, q, n int) (Run, bool) {
+	for i := 0; i < n; i++ {
+		if h[p+i] != it[q+i] {
+			return Run{}, false
+		}
+	}
+	for p > 0 && q > 0 && h[p-1] == it[q-1] {
+		p--
+		q--
+	}
+	l := n
+	for p+l < len(h) && q+l < len(it) && h[p+l] == it[q+l] {
+		l++
+	}
+	return Run{DocPos: p, ItemPos: q, Len: l}, true
 }
 
 // tokenMethods groups the runs by item and applies each token method.

@@ -24,6 +24,7 @@ type Set struct {
 	clusters   int
 	gpt3N      []int // per benchmark
 	ix         *index.Index
+	step       int // probing stride (see stride)
 	gpt4       *charIndex
 }
 
@@ -49,6 +50,7 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 			return nil, err
 		}
 		s.ix = ix
+		s.step = s.stride()
 	}
 	if opts.has(GPT4) {
 		s.gpt4 = newCharIndex(items, opts)
@@ -116,14 +118,19 @@ func (s *Set) gpt3Rule(tokens [][]uint64) []int {
 	return ns
 }
 
-// seedN is the smallest exact n-gram that any chosen token method needs;
-// every match those methods look for contains a seed n-gram. 0 when no
-// token method is chosen.
-func (s *Set) seedN() int {
-	n := 0
+// maxSeedN is the longest seed n-gram. Longer seeds would hit less often
+// by chance, but every token of slack between the seed and the shortest
+// run a method must find is a token of probing stride saved.
+const maxSeedN = 8
+
+// minRun is the shortest exact run that any chosen token method must find:
+// gpt3's smallest N, palm's n, llama2's exact prefix. 0 when no token method
+// is chosen.
+func (s *Set) minRun() int {
+	r := 0
 	use := func(k int) {
-		if n == 0 || k < n {
-			n = k
+		if r == 0 || k < r {
+			r = k
 		}
 	}
 	if s.opts.has(GPT3) {
@@ -135,8 +142,20 @@ func (s *Set) seedN() int {
 	if s.opts.has(Llama2) {
 		use(llama2Prefix)
 	}
-	return n
+	return r
 }
+
+// seedN is the seed n-gram length: every run of minRun tokens contains a
+// seed n-gram starting at a multiple of the probing stride.
+func (s *Set) seedN() int { return min(maxSeedN, s.minRun()) }
+
+// stride is how often the record side probes the index: every stride-th
+// token position. A run of minRun = seedN + stride - 1 tokens covers
+// stride consecutive seed positions, one of which is probed, so no run the
+// methods need is missed (decon samples the training side the same way).
+// With gpt3 alone (N = 13) the stride is 6, and a record costs one probe
+// per 6 tokens instead of one per token.
+func (s *Set) stride() int { return s.minRun() - s.seedN() + 1 }
 
 // Benchmarks returns the benchmark names in first-seen order.
 func (s *Set) Benchmarks() []string { return s.benchmarks }

@@ -3,6 +3,7 @@ package ngram
 import (
 	"testing"
 
+	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/textgen"
 )
 
@@ -15,9 +16,11 @@ func BenchmarkAppendTokens(b *testing.B) {
 	dst := make([]Token, 0, len(text)/4)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
+	cpu := cputime.Used()
 	for b.Loop() {
 		dst = AppendTokens(dst[:0], text)
 	}
+	cputime.Report(b, cpu, int64(len(text)))
 }
 
 func BenchmarkNgrams13(b *testing.B) {
@@ -30,7 +33,9 @@ func BenchmarkNgrams13(b *testing.B) {
 	dst := make([]uint64, 0, len(h))
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
+	cpu := cputime.Used()
 	for b.Loop() {
 		dst = Ngrams(dst[:0], h, 13)
 	}
+	cputime.Report(b, cpu, int64(len(text)))
 }

@@ -1,0 +1,30 @@
+//go:build unix
+
+// Package cputime reports benchmark throughput per CPU-second. On a shared
+// machine wall-clock MB/s swings with the load of other processes; the CPU
+// time a process used does not (shared/reference/performance.md gives its
+// reference figures the same way).
+package cputime
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Used returns the CPU time (user + system) this process has used.
+func Used() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Report adds the metric "MB/cpu-s" to b: bytesPerOp times b.N over the
+// CPU seconds used since start (a value of Used taken before the loop).
+func Report(b *testing.B, start time.Duration, bytesPerOp int64) {
+	if cpu := Used() - start; cpu > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
+	}
+}
