@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"bytes"
-	"unicode/utf8"
 )
 
 // Record is one training record. Text, ID and Raw point into memory that
@@ -179,7 +178,7 @@ func (b *Batch) eachText(x *Extractor, fn func(r *Record) error) error {
 			continue
 		}
 		text := b.buf[rs.start:rs.end]
-		if !utf8.Valid(text) {
+		if !validUTF8(text) {
 			b.diag(rs.line, rs.off, KindInvalidUTF8, invalidUTF8Msg(text))
 			continue
 		}

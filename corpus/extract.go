@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // ErrNoTextField is returned (wrapped, with the file, line and the fields
@@ -116,17 +115,22 @@ func (sel *selector) groupName(g []int) string {
 // string, or a number's literal.
 type val struct {
 	start, end int
-	flags      uint8 // strEscaped, strNonASCII, valNumber
+	flags      uint8 // strEscaped, strNonASCII, strBadUTF8, valNumber, valDecoded
 }
 
-const valNumber = 1 << 7
+// More val flags.
+const (
+	valNumber  = 1 << 7 // a number (ids only)
+	valDecoded = 1 << 6 // start and end index Extractor.dec: the decoded string
+)
 
 // Extractor holds one worker's scratch buffers for Batch.Each. It is not
 // safe for concurrent use: make one per worker with NewExtractor.
 type Extractor struct {
 	sc     scanner
 	vals   [][]val // per selector path: the values of the current record
-	text   []byte  // the joined text when it is not one plain value
+	text   []byte  // the joined text when it is not one value
+	dec    []byte  // the decoded text values that had escapes
 	id     []byte  // the unescaped id
 	keyBuf []byte  // an unescaped object key
 	group  int     // the group that gave the text, or -1
@@ -154,6 +158,7 @@ func (x *Extractor) extract(s []byte, sel *selector) string {
 	}
 	x.sc.key = [2]int{}
 	x.group = -1
+	x.dec = x.dec[:0]
 	i := skipWS(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return x.notObject(s, i)
@@ -192,7 +197,7 @@ func (x *Extractor) memberKey(s []byte, i int) (key []byte, flags uint8, next in
 	if i >= len(s) || s[i] != '"' {
 		return nil, 0, x.sc.fail(i, "expected '\"' to begin an object key")
 	}
-	j, flags := x.sc.scanString(s, i+1)
+	j, flags := x.sc.scanString(s, i+1, nil)
 	if j < 0 {
 		return nil, 0, -1
 	}
@@ -265,9 +270,21 @@ func (x *Extractor) collect(s []byte, i, p int, steps []step, depth int, id bool
 	c := s[i]
 	if len(steps) == 0 {
 		switch {
-		case c == '"':
-			j, f := x.sc.scanString(s, i+1)
+		case c == '"' && id:
+			j, f := x.sc.scanString(s, i+1, nil)
 			if j >= 0 {
+				x.vals[p] = append(x.vals[p], val{start: i + 1, end: j - 1, flags: f})
+			}
+			return j
+		case c == '"':
+			// A text value with escapes is decoded while it is scanned.
+			start := len(x.dec)
+			j, f := x.sc.scanString(s, i+1, &x.dec)
+			switch {
+			case j < 0:
+			case f&strEscaped != 0:
+				x.vals[p] = append(x.vals[p], val{start: start, end: len(x.dec), flags: f | valDecoded})
+			default:
 				x.vals[p] = append(x.vals[p], val{start: i + 1, end: j - 1, flags: f})
 			}
 			return j
@@ -373,12 +390,15 @@ func (x *Extractor) assemble(s []byte, sel *selector) string {
 			continue
 		}
 		x.group = g
-		if nonEmpty <= 1 && flags&strEscaped == 0 {
+		switch {
+		case nonEmpty <= 1 && one.flags&valDecoded != 0:
+			x.rec.Text = x.dec[one.start:one.end]
+		case nonEmpty <= 1:
 			x.rec.Text = s[one.start:one.end]
-		} else {
+		default:
 			x.rec.Text = x.join(s, paths)
 		}
-		if flags&strNonASCII != 0 && !utf8.Valid(x.rec.Text) {
+		if flags&strBadUTF8 != 0 {
 			return KindInvalidUTF8
 		}
 		return ""
@@ -397,8 +417,8 @@ func (x *Extractor) join(s []byte, paths []int) []byte {
 			if len(t) > 0 {
 				t = append(t, '\n')
 			}
-			if v.flags&strEscaped != 0 {
-				t = appendUnescaped(t, s[v.start:v.end])
+			if v.flags&valDecoded != 0 {
+				t = append(t, x.dec[v.start:v.end]...)
 			} else {
 				t = append(t, s[v.start:v.end]...)
 			}
@@ -488,7 +508,7 @@ func topKeys(s []byte) []string {
 	}
 	i = skipWS(s, i+1)
 	for i < len(s) && s[i] == '"' {
-		j, f := sc.scanString(s, i+1)
+		j, f := sc.scanString(s, i+1, nil)
 		if j < 0 {
 			break
 		}

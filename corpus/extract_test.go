@@ -179,12 +179,20 @@ func TestPlainFlags(t *testing.T) {
 					wantCtl = i
 				}
 				if c >= 0x80 {
-					wantF = strNonASCII
+					wantF = strNonASCII | strBadUTF8 // a lone high byte
 				}
 				if ctl != wantCtl || f != wantF {
 					t.Fatalf("plainFlags(%q) = %d, %d; want %d, %d", b, ctl, f, wantCtl, wantF)
 				}
 			}
+		}
+	}
+}
+
+func TestValidUTF8(t *testing.T) {
+	for _, s := range []string{"", "ascii only", "é", "a\x00b\x01é", "中文 text 😀", "\xff", "a\xe4\xb8", "\xed\xa0\x80", "\xc0\x80", strings.Repeat("abcdefgh", 9) + "é\xff", "\x7f\x1f"} {
+		if got, want := validUTF8([]byte(s)), utf8.ValidString(s); got != want {
+			t.Errorf("validUTF8(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

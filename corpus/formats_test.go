@@ -190,9 +190,9 @@ func TestText(t *testing.T) {
 
 func TestBlankLineAfter(t *testing.T) {
 	tests := []struct {
-		buf        string
-		from       int
-		end, next  int
+		buf       string
+		from      int
+		end, next int
 	}{
 		{"a\n\nb", 0, 2, 3},
 		{"a\n \t\r\n\nb", 0, 2, 7},
