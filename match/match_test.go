@@ -39,7 +39,7 @@ func TestVerbatimCopyEveryMethod(t *testing.T) {
 	g := textgen.New(99, 3000)
 	prefix, suffix := g.Paragraph(400)+" ", " "+g.Paragraph(400)
 	doc := prefix + items[17].Text + suffix
-	fs := m.Match(nil, []byte(doc))
+	fs, _ := m.Match(nil, []byte(doc))
 	got := map[string]leakhound.Finding{}
 	for _, f := range fs {
 		if f.Item != "quiz/test/17" {
@@ -78,7 +78,7 @@ func TestSurfaceNoiseDoesNotHide(t *testing.T) {
 	noisy = strings.ReplaceAll(noisy, " ", "  \n ")
 	noisy = strings.ReplaceAll(noisy, ",", ";")
 	noisy = strings.ReplaceAll(noisy, "A", "Ａ") // full width
-	fs := s.NewMatcher().Match(nil, []byte("intro: "+noisy+" (end)"))
+	fs, _ := s.NewMatcher().Match(nil, []byte("intro: "+noisy+" (end)"))
 	methods := map[string]bool{}
 	for _, f := range fs {
 		if f.Item == items[5].ID {
@@ -98,7 +98,7 @@ func TestCleanTextHasNoFindings(t *testing.T) {
 	m := s.NewMatcher()
 	g := textgen.New(1234, 3000)
 	for i := 0; i < 200; i++ {
-		if fs := m.Match(nil, []byte(g.Paragraph(2000))); len(fs) > 0 {
+		if fs, _ := m.Match(nil, []byte(g.Paragraph(2000))); len(fs) > 0 {
 			t.Fatalf("clean text flagged: %+v", fs[0])
 		}
 	}
@@ -112,7 +112,7 @@ func TestLlama2SkipBudget(t *testing.T) {
 	// budget of 4 and covers nearly the whole item.
 	edited := append([]string(nil), words...)
 	edited[12], edited[20] = "zzzq", "qqqz"
-	fs := s.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
+	fs, _ := s.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
 	if len(fs) != 1 || fs[0].Score < 0.95 || fs[0].Verdict != "dirty" {
 		t.Fatalf("findings = %+v, want one dirty finding covering the item", fs)
 	}
@@ -120,7 +120,7 @@ func TestLlama2SkipBudget(t *testing.T) {
 	o := DefaultOptions()
 	o.Methods, o.Llama2Skip = []string{Llama2}, 0
 	s0, _ := NewSet(items, o)
-	fs0 := s0.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
+	fs0, _ := s0.NewMatcher().Match(nil, []byte(strings.Join(edited, " ")))
 	if len(fs0) != 1 || fs0[0].Score >= fs[0].Score {
 		t.Fatalf("budget 0: findings = %+v, want a lower score than %v", fs0, fs[0].Score)
 	}
@@ -131,11 +131,11 @@ func TestPaLMThreshold(t *testing.T) {
 	s := newSet(t, items, PaLM)
 	words := strings.Fields(items[1].Text)
 	half := strings.Join(words[:len(words)/2], " ")
-	if fs := s.NewMatcher().Match(nil, []byte(half)); len(fs) != 0 {
+	if fs, _ := s.NewMatcher().Match(nil, []byte(half)); len(fs) != 0 {
 		t.Errorf("half an item flagged by palm: %+v", fs)
 	}
 	most := strings.Join(words[:len(words)*9/10], " ")
-	if fs := s.NewMatcher().Match(nil, []byte(most)); len(fs) != 1 {
+	if fs, _ := s.NewMatcher().Match(nil, []byte(most)); len(fs) != 1 {
 		t.Errorf("90%% of an item: %d findings, want 1", len(fs))
 	}
 }
@@ -195,7 +195,8 @@ func FuzzGPT3AgainstNaive(f *testing.F) {
 	f.Add(items[3].Text + " " + items[7].Text)
 	f.Fuzz(func(t *testing.T, doc string) {
 		got := map[string]bool{}
-		for _, fd := range s.NewMatcher().Match(nil, []byte(doc)) {
+		fs, _ := s.NewMatcher().Match(nil, []byte(doc))
+		for _, fd := range fs {
 			got[fd.Item] = true
 		}
 		want := naiveGPT3(items, 4, doc)
@@ -210,7 +211,9 @@ func TestSummarizeCountsClustersOnce(t *testing.T) {
 	items[3].Cluster, items[4].Cluster = "c1", "c1"
 	s := newSet(t, items, GPT3)
 	m := s.NewMatcher()
-	m.Match(nil, []byte(items[3].Text+" | "+items[4].Text))
+	if _, err := m.Match(nil, []byte(items[3].Text+" | "+items[4].Text)); err != nil {
+		t.Fatal(err)
+	}
 	rows := s.Summarize([]*Tally{m.Tally()})
 	if len(rows) != 1 || rows[0].Items != 9 || rows[0].Found != 1 || rows[0].DocsFlagged != 1 {
 		t.Fatalf("rows = %+v, want 9 items (twins once), 1 found, 1 doc", rows)
@@ -254,7 +257,8 @@ func TestStridedProbingAgainstNaive(t *testing.T) {
 		}
 		doc := strings.Join(parts, " ")
 		got := map[string]bool{}
-		for _, f := range m.Match(nil, []byte(doc)) {
+		fs, _ := m.Match(nil, []byte(doc))
+		for _, f := range fs {
 			got[f.Item] = true
 		}
 		if want := naiveGPT3(items, 13, doc); fmt.Sprint(got) != fmt.Sprint(want) {

@@ -32,19 +32,25 @@ type Matcher struct {
 	canon   []byte
 	offs    []uint32
 	chars   charScratch
+	workers []Worker // of the registered detectors in use
 }
 
 // NewMatcher returns a Matcher for s with an empty Tally.
 func (s *Set) NewMatcher() *Matcher {
-	return &Matcher{set: s, tally: s.newTally(), covered: make(map[uint64]int)}
+	m := &Matcher{set: s, tally: s.newTally(), covered: make(map[uint64]int)}
+	for _, e := range s.external {
+		m.workers = append(m.workers, e.detector.NewWorker())
+	}
+	return m
 }
 
 // Tally returns the matcher's corpus-wide accumulation so far.
 func (m *Matcher) Tally() *Tally { return m.tally }
 
 // Match appends to dst the findings for one record's text. Doc is left
-// for the caller to fill in.
-func (m *Matcher) Match(dst []leakhound.Finding, text []byte) []leakhound.Finding {
+// for the caller to fill in. An error comes only from a registered
+// detector (an unreachable plug-in server, say) and stops the scan.
+func (m *Matcher) Match(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
 	first := len(dst)
 	if m.set.ix != nil {
 		m.tokenize(text)
@@ -54,8 +60,20 @@ func (m *Matcher) Match(dst []leakhound.Finding, text []byte) []leakhound.Findin
 	if m.set.gpt4 != nil {
 		dst = m.gpt4(dst, text)
 	}
+	for i, w := range m.workers {
+		start := len(dst)
+		var err error
+		if dst, err = w.Detect(dst, text); err != nil {
+			return dst, err
+		}
+		for _, f := range dst[start:] {
+			if item, ok := m.set.itemIndex[f.Item]; ok {
+				m.markFound(m.set.external[i].name, item)
+			}
+		}
+	}
 	m.countDocs(dst[first:])
-	return dst
+	return dst, nil
 }
 
 func (m *Matcher) tokenize(text []byte) {

@@ -67,24 +67,49 @@ func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.GPT4Chars, "gpt4-chars", o.GPT4Chars, "gpt4: substring length in characters after deleting non-alphanumerics")
 	fs.IntVar(&o.GPT4Samples, "gpt4-samples", o.GPT4Samples, "gpt4: substrings drawn per item")
 	fs.Uint64Var(&o.GPT4Seed, "gpt4-seed", o.GPT4Seed, "gpt4: seed of the substring draw (the same seed gives the same substrings)")
+	for _, r := range Registered() {
+		if r.AddFlags != nil {
+			r.AddFlags(fs)
+		}
+	}
+}
+
+// AllMethods returns the names of this package's methods followed by the
+// registered ones.
+func AllMethods() []string {
+	names := slices.Clone(Methods)
+	for _, r := range Registered() {
+		names = append(names, r.Name)
+	}
+	return names
 }
 
 // ParseMethods turns a --method value list into method names. "all"
-// selects every method.
+// selects every built-in method and the registered ones marked InAll.
 func ParseMethods(list []string) ([]string, error) {
 	var out []string
+	add := func(m string) {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
 	for _, m := range list {
 		m = strings.ToLower(strings.TrimSpace(m))
-		switch {
-		case m == "all":
-			return slices.Clone(Methods), nil
-		case slices.Contains(Methods, m):
-			if !slices.Contains(out, m) {
-				out = append(out, m)
+		if m == "all" {
+			for _, name := range Methods {
+				add(name)
 			}
-		default:
-			return nil, fmt.Errorf("unknown method %q (methods: %s, all)", m, strings.Join(Methods, ", "))
+			for _, r := range Registered() {
+				if r.InAll {
+					add(r.Name)
+				}
+			}
+			continue
 		}
+		if !slices.Contains(AllMethods(), m) {
+			return nil, fmt.Errorf("unknown method %q (methods: %s, all)", m, strings.Join(AllMethods(), ", "))
+		}
+		add(m)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no method given")

@@ -26,6 +26,8 @@ type Set struct {
 	ix         *index.Index
 	step       int // probing stride (see stride)
 	gpt4       *charIndex
+	external   []external
+	itemIndex  map[string]int // item id → index
 }
 
 // NewSet prepares items for the methods in opts.
@@ -54,6 +56,10 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 	}
 	if opts.has(GPT4) {
 		s.gpt4 = newCharIndex(items, opts)
+	}
+	s.indexItems()
+	if err := s.buildExternal(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -79,7 +79,7 @@ func (s *Set) eligible(i, b int, method string) bool {
 	case GPT4:
 		return s.gpt4.perItem[i] > 0
 	}
-	return false
+	return true // registered detectors see every item
 }
 
 // itemFlag applies the method's item-level rule to item i.

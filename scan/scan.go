@@ -205,9 +205,13 @@ func work(ctx context.Context, m *match.Matcher, copts corpus.Options, jobs <-ch
 		if ctx.Err() == nil {
 			r.err = j.batch.Each(x, func(rec *corpus.Record) error {
 				first := len(r.findings)
-				r.findings = m.Match(r.findings, rec.Text)
+				var err error
+				r.findings, err = m.Match(r.findings, rec.Text)
 				for i := first; i < len(r.findings); i++ {
 					r.findings[i].Doc = docRef(rec)
+				}
+				if err != nil {
+					return fmt.Errorf("%s:%d: %w", rec.File, rec.Line, err)
 				}
 				return nil
 			})
