@@ -3,6 +3,7 @@ package ngram
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -31,7 +32,9 @@ func checkAgainstNaive(t *testing.T, text []byte) {
 		if tok.Start >= tok.End || int(tok.End) > len(text) {
 			t.Fatalf("AppendTokens(%q)[%d] span [%d,%d) out of range", text, i, tok.Start, tok.End)
 		}
-		if span := normalize.String(string(text[tok.Start:tok.End])); span != want[i] {
+		// A span normalizes to its token, or, when one character yields
+		// several tokens ("㍐" is three katakana), to text holding it.
+		if span := normalize.String(string(text[tok.Start:tok.End])); span != want[i] && !slices.Contains(strings.Fields(span), want[i]) {
 			t.Fatalf("AppendTokens(%q)[%d] span %q normalizes to %q, want %q", text, i, text[tok.Start:tok.End], span, want[i])
 		}
 	}
