@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 )
