@@ -201,3 +201,42 @@ func BenchmarkScore(b *testing.B) {
 		m.LogProbs(ids)
 	}
 }
+
+// TestSparseMatchesDense checks the sparse top-k, rank and greedy paths
+// against the dense distribution on seen and unseen text.
+func TestSparseMatchesDense(t *testing.T) {
+	for _, kind := range []string{KindByte, KindWord} {
+		m := trained(t, kind, 4)
+		ids := m.tok.Encode("She sold half as many clips to 48 foxes in May, quickly!")
+		m.PromptStats(ids, 7, true, func(i int, lp float64, rank int, top []Alt) {
+			d := m.Dist(ids[:i])
+			if math.Abs(lp-math.Log(d[ids[i]])) > 1e-12 {
+				t.Fatalf("%s pos %d: lp %g vs %g", kind, i, lp, math.Log(d[ids[i]]))
+			}
+			want := 1
+			for _, q := range d {
+				if q > d[ids[i]]*(1+1e-12) {
+					want++
+				}
+			}
+			if rank != want {
+				t.Fatalf("%s pos %d: rank %d, dense %d", kind, i, rank, want)
+			}
+			dt := TopOf(d, 7)
+			for j := range dt {
+				if math.Abs(top[j].LP-dt[j].LP) > 1e-9 || top[j].ID != dt[j].ID && math.Abs(top[j].LP-dt[j].LP) > 1e-12 {
+					t.Fatalf("%s pos %d: top %v, dense %v", kind, i, top, dt)
+				}
+			}
+		})
+		g := m.Greedy(ids[:5], 10)
+		h := append([]int(nil), ids[:5]...)
+		for _, w := range g {
+			d := m.Dist(h)
+			if best := TopOf(d, 1)[0].ID; best != w {
+				t.Fatalf("%s: greedy %d, dense argmax %d", kind, w, best)
+			}
+			h = append(h, w)
+		}
+	}
+}

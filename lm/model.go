@@ -24,6 +24,10 @@ type Model struct {
 	// momentsAt work on the sparse higher orders only.
 	uni        []float64
 	uniH, uniQ float64
+	// uniOrder lists the tokens by decreasing uni (ties: lower id first)
+	// and uniDesc holds their probabilities, for sparse top-k and ranks.
+	uniOrder []int32
+	uniDesc  []float64
 	// memo caches momentsAt by longest context (it fixes the whole
 	// chain): scoring a benchmark twice (lowercase, shards) revisits the
 	// same contexts. Bounded by memoMax entries.
@@ -213,6 +217,16 @@ func (m *Model) finish() {
 	st.ctx[0] = m.ctxs[0][hashSeed]
 	m.uni = make([]float64, m.VocabSize())
 	m.dist(st, m.uni)
+	m.uniOrder, m.uniDesc = m.uniOrder[:0], m.uniDesc[:0]
+	for w, p := range m.uni {
+		if p > 0 {
+			m.uniOrder = append(m.uniOrder, int32(w))
+		}
+	}
+	sort.SliceStable(m.uniOrder, func(i, j int) bool { return m.uni[m.uniOrder[i]] > m.uni[m.uniOrder[j]] })
+	for _, w := range m.uniOrder {
+		m.uniDesc = append(m.uniDesc, m.uni[w])
+	}
 	m.uniH, m.uniQ = 0, 0
 	for _, p := range m.uni {
 		if p > 0 {

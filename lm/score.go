@@ -100,7 +100,14 @@ func (m *Model) momentsAt(s *state, sp *sparse) Moments {
 	return mo
 }
 
-func (m *Model) momentsSlow(s *state, sp *sparse, top int) Moments {
+// sparseAt fills sp.acc with p(w) for every token that a higher-order
+// context names (listed in sp.touched) and returns Γ: any other token w
+// has p(w) = Γ·uni[w]. The caller must call sp.reset.
+func (m *Model) sparseAt(s *state, sp *sparse) float64 {
+	top := 0
+	for top+1 < m.order && s.ctx[top+1] != nil {
+		top++
+	}
 	gamma := 1.0
 	for j := top; j >= 1; j-- {
 		c := s.ctx[j]
@@ -115,6 +122,22 @@ func (m *Model) momentsSlow(s *state, sp *sparse, top int) Moments {
 		}
 		gamma *= c.gamma
 	}
+	for _, w := range sp.touched {
+		sp.acc[w] += gamma * m.uni[w]
+	}
+	return gamma
+}
+
+func (sp *sparse) reset() {
+	for _, w := range sp.touched {
+		sp.acc[w], sp.seen[w] = 0, false
+	}
+	sp.touched = sp.touched[:0]
+}
+
+func (m *Model) momentsSlow(s *state, sp *sparse, top int) Moments {
+	gamma := m.sparseAt(s, sp)
+	defer sp.reset()
 	var mu, m2, pu, hu, qu float64
 	for _, w := range sp.touched {
 		p1 := m.uni[w]
@@ -124,20 +147,116 @@ func (m *Model) momentsSlow(s *state, sp *sparse, top int) Moments {
 			hu += p1 * l1
 			qu += p1 * l1 * l1
 		}
-		p := gamma*p1 + sp.acc[w]
-		if p > 0 {
+		if p := sp.acc[w]; p > 0 {
 			l := math.Log(p)
 			mu += p * l
 			m2 += p * l * l
 		}
-		sp.acc[w], sp.seen[w] = 0, false
 	}
-	sp.touched = sp.touched[:0]
 	if lg := math.Log(gamma); gamma > 0 {
 		mu += gamma * (lg*(1-pu) + (m.uniH - hu))
 		m2 += gamma * (lg*lg*(1-pu) + 2*lg*(m.uniH-hu) + (m.uniQ - qu))
 	}
 	return Moments{Mu: mu, Sigma: math.Sqrt(math.Max(m2-mu*mu, 0))}
+}
+
+// topAt returns the k most likely next tokens (ties: lower id first)
+// without materialising the distribution: the candidates are the tokens
+// the higher-order contexts name plus the k best of the rest, which are
+// ordered by uni.
+func (m *Model) topAt(s *state, sp *sparse, k int) []Alt {
+	gamma := m.sparseAt(s, sp)
+	defer sp.reset()
+	type cand struct {
+		w int
+		p float64
+	}
+	cands := make([]cand, 0, len(sp.touched)+k)
+	for _, w := range sp.touched {
+		cands = append(cands, cand{int(w), sp.acc[w]})
+	}
+	for i, taken := 0, 0; i < len(m.uniOrder) && taken < k; i++ {
+		if w := m.uniOrder[i]; !sp.seen[w] {
+			cands = append(cands, cand{int(w), gamma * m.uniDesc[i]})
+			taken++
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].p != cands[j].p {
+			return cands[i].p > cands[j].p
+		}
+		return cands[i].w < cands[j].w
+	})
+	out := make([]Alt, 0, k)
+	for _, c := range cands {
+		if len(out) == k || c.p <= 0 {
+			break
+		}
+		out = append(out, Alt{ID: c.w, LP: math.Log(c.p)})
+	}
+	return out
+}
+
+// rankAt returns 1 + the number of tokens other than w more likely than
+// p (the probability of w).
+func (m *Model) rankAt(s *state, sp *sparse, w int, p float64) int {
+	gamma := m.sparseAt(s, sp)
+	defer sp.reset()
+	rank := 1
+	// tokens outside the sparse set with Γ·uni > p: a prefix of uniOrder
+	n := sort.Search(len(m.uniDesc), func(i int) bool { return gamma*m.uniDesc[i] <= p })
+	rank += n
+	for _, t := range sp.touched {
+		if gamma*m.uni[t] > p {
+			rank-- // counted in the prefix, but its real p is below
+		}
+		if int(t) != w && sp.acc[t] > p {
+			rank++
+		}
+	}
+	if !sp.seen[w] && w < len(m.uni) && gamma*m.uni[w] > p {
+		rank-- // w itself sits in the prefix
+	}
+	return rank
+}
+
+// PromptStats teacher-forces ids (after BOS) and calls fn for each
+// position with the log-prob of ids[i], its 1-based rank (0 unless
+// withRank) and the k most likely alternatives (none for k = 0, the
+// whole vocabulary for k < 0). Small k costs O(continuations), not
+// O(vocabulary).
+func (m *Model) PromptStats(ids []int, k int, withRank bool, fn func(i int, lp float64, rank int, top []Alt)) {
+	if k < 0 || k >= m.VocabSize()-1 {
+		m.Walk(ids, func(i int, d []float64) {
+			rank := 0
+			if withRank {
+				rank = 1
+				for _, q := range d {
+					if q > d[ids[i]] {
+						rank++
+					}
+				}
+			}
+			fn(i, math.Log(d[ids[i]]), rank, TopOf(d, m.VocabSize()))
+		})
+		return
+	}
+	h := withBOS(ids)
+	s := m.newState()
+	sp := newSparse(m.VocabSize())
+	for t := 1; t < len(h); t++ {
+		m.at(s, h, t)
+		p := m.prob(s, h[t])
+		rank := 0
+		if withRank {
+			rank = m.rankAt(s, sp, h[t], p)
+		}
+		var top []Alt
+		if k > 0 {
+			top = m.topAt(s, sp, k)
+		}
+		fn(t-1, math.Log(p), rank, top)
+	}
 }
 
 // withBOS returns BOS followed by ids.
@@ -278,11 +397,17 @@ func (m *Model) Generate(prefix []int, n int, temperature float64, rng *rand.Ran
 	s := m.newState()
 	d := make([]float64, m.VocabSize())
 	var out []Step
+	sp := newSparse(m.VocabSize())
 	for len(out) < n {
 		m.at(s, h, len(h))
-		m.dist(s, d)
-		w := pick(d, temperature, rng)
-		out = append(out, Step{ID: w, LP: math.Log(d[w])})
+		var w int
+		if temperature <= 0 || rng == nil {
+			w = m.topAt(s, sp, 1)[0].ID
+		} else {
+			m.dist(s, d)
+			w = pick(d, temperature, rng)
+		}
+		out = append(out, Step{ID: w, LP: math.Log(m.prob(s, w))})
 		if w == EOS {
 			break
 		}

@@ -138,35 +138,19 @@ type posInfo struct {
 
 // promptInfo teacher-forces prompt (which may start with BOS) and returns
 // one entry per prompt token; entry 0 is empty (no log-prob for the first
-// token). topK < 0 lists the whole vocabulary.
-func (s *server) promptInfo(prompt []int, topK int) []posInfo {
+// token). topK < 0 lists the whole vocabulary; ranks are computed only
+// when withRank.
+func (s *server) promptInfo(prompt []int, topK int, withRank bool) []posInfo {
 	ids := prompt
 	if len(ids) > 0 && ids[0] == BOS {
 		ids = ids[1:]
 	}
 	off := len(prompt) - len(ids)
 	out := make([]posInfo, len(prompt))
-	k := topK
-	if k < 0 {
-		k = s.m.VocabSize()
-	}
-	s.m.Walk(ids, func(i int, d []float64) {
-		if i+off == 0 {
-			return
+	s.m.PromptStats(ids, topK, withRank, func(i int, lp float64, rank int, top []Alt) {
+		if i+off > 0 {
+			out[i+off] = posInfo{lp: clampLP(lp), rank: rank, top: top}
 		}
-		w := ids[i]
-		p := d[w]
-		rank := 1
-		for _, q := range d {
-			if q > p {
-				rank++
-			}
-		}
-		pi := posInfo{lp: clampLP(math.Log(p)), rank: rank}
-		if k > 0 {
-			pi.top = TopOf(d, k)
-		}
-		out[i+off] = pi
 	})
 	return out
 }

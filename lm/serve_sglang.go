@@ -152,7 +152,7 @@ func (s *server) sglangLogprobs(req *sglangRequest, meta map[string]any, full []
 		return out
 	}
 	k := req.TopLogprobsNum
-	info := s.promptInfo(full, k)
+	info := s.promptInfo(full, k, false)
 	in, inTop := []any{}, []any{}
 	for i := start; i < len(full); i++ {
 		if i == 0 {

@@ -97,7 +97,7 @@ func (s *server) tgiDetails(req *tgiRequest, full []int, steps []Step, finish st
 	}
 	prefill := []any{}
 	if req.Parameters.DecoderInputDetails && !s.opt.NoPrefillLogprobs {
-		info := s.promptInfo(full, 0)
+		info := s.promptInfo(full, 0, false)
 		for i, id := range full {
 			var lp any
 			if i > 0 {

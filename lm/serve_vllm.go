@@ -190,7 +190,7 @@ func (s *server) completionChoice(req *vllmCompletionRequest, full []int, maxTok
 		if req.PromptLogprobs != nil {
 			k = *req.PromptLogprobs
 		}
-		info = s.promptInfo(full, k)
+		info = s.promptInfo(full, k, req.PromptLogprobs != nil)
 	}
 	c := map[string]any{"index": index, "finish_reason": finish, "stop_reason": nil, "logprobs": nil, "prompt_logprobs": nil}
 	if req.Echo {
@@ -245,9 +245,8 @@ func (s *server) completionLogprobs(req *vllmCompletionRequest, full []int, info
 		}
 		var sc []Alt
 		for i, st := range steps {
-			d := s.m.Dist(append(append([]int(nil), ids...), stepIDs(steps[:i])...))
 			if k > 0 {
-				sc = TopOf(d, k)
+				sc = TopOf(s.m.Dist(append(append([]int(nil), ids...), stepIDs(steps[:i])...)), k)
 			}
 			add(st.ID, clampLP(st.LP), s.topMap(st.ID, clampLP(st.LP), sc, k, req.ReturnTokensAsTokenIDs))
 		}
