@@ -168,7 +168,7 @@ func (al *Alignment) matchColumns(colsA []float32, da int, colsB []float32, db, 
 		x, nx, y, ny = colsB, db, colsA, da
 	}
 	score := matchScores(x, nx, y, ny, t, spread(t, coarseTokens), true)
-	pi := assign(score, nx, ny)
+	pi := assignLarge(score, nx, ny)
 	pa, pb := make([]int, nx), make([]int, nx)
 	sign := make([]float32, nx)
 	var sum float64

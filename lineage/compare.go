@@ -3,6 +3,7 @@ package lineage
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/weights"
@@ -108,6 +109,9 @@ type RunStats struct {
 	BytesRead int64 `json:"bytes_read"`
 	// PeakBufferBytes bounds the float32 tensor buffers held at once.
 	PeakBufferBytes int64 `json:"peak_buffer_bytes"`
+	// Seconds holds wall-clock time per phase ("align", "pass", "match");
+	// not in the JSON, which stays byte-identical across runs.
+	Seconds map[string]float64 `json:"-"`
 }
 
 // Limitations stated in every result.
@@ -124,14 +128,20 @@ type comparer struct {
 	opt    Options
 	al     Alignment
 
+	secs      map[string]float64
 	buf, bufB []float32
+	mlp       [2][2][]float32 // [A, B][gate, up] of the current layer
 	bytesRead int64
 	peak      int64
 }
 
 // note records the peak of the reusable buffers plus extra bytes held.
 func (c *comparer) note(extra int64) {
-	c.peak = max(c.peak, 4*int64(cap(c.buf)+cap(c.bufB))+extra)
+	held := cap(c.buf) + cap(c.bufB)
+	for _, side := range c.mlp {
+		held += cap(side[0]) + cap(side[1])
+	}
+	c.peak = max(c.peak, 4*int64(held)+extra)
 }
 
 func (c *comparer) tensor(m *Model, name string) (weights.TensorInfo, bool) {
@@ -152,22 +162,25 @@ func Compare(a, b *Model, opt Options) (*Result, error) {
 	r.Tokenizer = compareTokenizers(a.Tokenizer, b.Tokenizer)
 	c := &comparer{a: a, b: b, opt: opt}
 	r.Tensors, c.sa, c.sb = mapTensors(a.W.Tensors(), b.W.Tensors())
-	pairs, err := c.weightsTest(&r.Weights)
-	if err != nil {
-		return nil, err
-	}
+	c.secs = map[string]float64{}
+	t0 := time.Now()
+	pairs := c.prepare(&r.Weights)
+	c.secs["align"] = time.Since(t0).Seconds()
+	t0 = time.Now()
 	if pairs == nil && c.sa.layers() == c.sb.layers() {
 		pairs, _, _ = c.layerMap(c.sa.layers(), c.sb.layers())
 	}
+	ex, cx, err := c.pass(pairs, &r.Weights)
+	if err != nil {
+		return nil, err
+	}
+	c.secs["pass"] = time.Since(t0).Seconds() - c.secs["match"]
+	c.finish(&r.Weights)
 	if !opt.SkipContext {
-		ex, cx, err := c.streamPass(pairs)
-		if err != nil {
-			return nil, err
-		}
 		r.Exact, r.Context = &ex, &cx
 	}
 	c.note(0)
-	r.Run = RunStats{BytesRead: c.bytesRead, PeakBufferBytes: c.peak}
+	r.Run = RunStats{BytesRead: c.bytesRead, PeakBufferBytes: c.peak, Seconds: c.secs}
 	r.decide()
 	return r, nil
 }
@@ -197,36 +210,38 @@ func declared(a, b *Model) map[string]string {
 	return out
 }
 
-// weightsTest aligns the residual dims, pairs layers and runs the MLP test
-// on each pair. A test that cannot run is recorded as skipped, not an error.
-func (c *comparer) weightsTest(w *WeightsEvidence) ([][2]int, error) {
+// prepare aligns the residual dims and pairs layers. A test that cannot
+// run is recorded as skipped, not an error.
+func (c *comparer) prepare(w *WeightsEvidence) [][2]int {
 	al, err := c.alignResidual()
 	if err != nil {
 		w.Skipped = err.Error()
-		return nil, nil
+		return nil
 	}
 	c.al, w.Alignment = al, al
 	pairs, how, err := c.layerMap(c.sa.layers(), c.sb.layers())
 	if err != nil {
 		w.Skipped = err.Error()
-		return nil, nil
+		return nil
 	}
 	w.LayerMap = how
-	var lpM, lpC []float64
-	for _, p := range pairs {
-		lt, err := c.testLayer(p[0], p[1])
-		if err != nil {
-			w.Skipped = err.Error()
-			w.Layers = nil
-			return pairs, nil
-		}
-		w.Layers = append(w.Layers, lt)
-		lpM = append(lpM, lt.Log10PMatch*math.Ln10)
-		lpC = append(lpC, lt.Log10PCSU*math.Ln10)
+	return pairs
+}
+
+// finish combines the per-layer p-values (Fisher) and counts replication.
+func (c *comparer) finish(w *WeightsEvidence) {
+	if w.Skipped != "" {
+		w.Layers = nil
+		return
 	}
 	if len(w.Layers) == 0 {
 		w.Skipped = "no layer pairs with MLP tensors"
-		return pairs, nil
+		return
+	}
+	var lpM, lpC []float64
+	for _, lt := range w.Layers {
+		lpM = append(lpM, lt.Log10PMatch*math.Ln10)
+		lpC = append(lpC, lt.Log10PCSU*math.Ln10)
 	}
 	w.Ran = true
 	w.Log10PMatch = log10(fisherLogP(lpM))
@@ -238,7 +253,6 @@ func (c *comparer) weightsTest(w *WeightsEvidence) ([][2]int, error) {
 			w.Replicated++
 		}
 	}
-	return pairs, nil
 }
 
 // decide sets the verdict from the weights test; the other rungs are

@@ -1,7 +1,6 @@
 package lineage
 
 import (
-	"errors"
 	"math"
 	"slices"
 	"sync"
@@ -36,74 +35,6 @@ type ContextEvidence struct {
 const contextWarning = "Context only: std profiles and raw norm-gain cosines match unrelated models too " +
 	"(std-profile r = 0.91 for DeepSeek-LLM-7B vs Llama-2-7B; norm-gain cosine ≈ 0.99 for Solar-Open vs GLM-4.5-Air " +
 	"and vs Phi-3.5-MoE). They never decide the verdict."
-
-// streamPass reads every matched tensor pair once, one pair at a time:
-// exact-reuse counts, std profiles and norm-gain similarity.
-func (c *comparer) streamPass(pairs [][2]int) (ExactEvidence, ContextEvidence, error) {
-	ex := ExactEvidence{}
-	cx := ContextEvidence{Warning: contextWarning}
-	bmap := map[int]int{-1: -1}
-	for _, p := range pairs {
-		bmap[p[0]] = p[1]
-	}
-	stdA, stdB := map[Slot]float64{}, map[Slot]float64{}
-	var total, same int64
-	var cosSum, rSum float64
-	for _, s := range sortedSlots(c.sa) {
-		lb, ok := bmap[s.Layer]
-		if !ok {
-			continue
-		}
-		ta := c.sa[s]
-		tb, ok := c.sb[Slot{lb, s.Role}]
-		if !ok {
-			continue
-		}
-		var errA, errB error
-		both(func() {
-			if errA = c.read(c.a, ta, &c.buf); errA == nil {
-				stdA[s] = stddev(c.buf)
-			}
-		}, func() {
-			if errB = c.read(c.b, tb, &c.bufB); errB == nil {
-				stdB[s] = stddev(c.bufB)
-			}
-		})
-		if err := errors.Join(errA, errB); err != nil {
-			return ex, cx, err
-		}
-		c.note(0)
-		if slices.Equal(ta.Shape, tb.Shape) {
-			ex.Compared++
-			n := identical(c.buf, c.bufB)
-			same += n
-			total += int64(len(c.buf))
-			if n == int64(len(c.buf)) {
-				ex.Identical++
-			}
-		}
-		if isNorm(s.Role) && len(ta.Shape) == 1 && len(tb.Shape) == 1 {
-			ga, gb := c.alignedGains(c.buf, c.bufB)
-			if len(ga) > 1 {
-				cx.NormTensors++
-				cosSum += cosine64(ga, gb)
-				rSum += pearson(ga, gb)
-			}
-		}
-	}
-	if total > 0 {
-		ex.IdenticalFraction = float64(same) / float64(total)
-	}
-	if cx.NormTensors > 0 {
-		cx.NormRawCosine = cosSum / float64(cx.NormTensors)
-		cx.NormPearson = rSum / float64(cx.NormTensors)
-	}
-	if c.sa.layers() == c.sb.layers() {
-		r := stdProfile(stdA, stdB, c.sa.layers())
-		cx.StdProfilePearson = &r
-	}
-	return ex, cx, nil
-}
 
 func isNorm(r Role) bool { return r == RoleAttnNorm || r == RoleMLPNorm || r == RoleFinalNorm }
 
@@ -140,14 +71,43 @@ func (c *comparer) alignedGains(a, b []float32) ([]float64, []float64) {
 	return ga, gb
 }
 
+// identical counts bit-identical elements. Equal 1 KiB chunks are counted
+// whole (memcmp speed); others element by element without branches.
 func identical(a, b []float32) int64 {
 	var n int64
-	for i := range a {
-		if math.Float32bits(a[i]) == math.Float32bits(b[i]) {
-			n++
+	for len(a) > 0 {
+		k := min(256, len(a))
+		ca, cb := a[:k], b[:k:k]
+		if slices.Equal(ca, cb) && !hasNaN(ca) {
+			n += int64(k)
+		} else {
+			for i := range ca {
+				n += int64(b2i(math.Float32bits(ca[i]) == math.Float32bits(cb[i])))
+			}
 		}
+		a, b = a[k:], b[k:]
 	}
 	return n
+}
+
+// hasNaN guards slices.Equal, for which NaN ≠ NaN and −0 = +0; a chunk
+// with either falls back to the bitwise loop (−0 vs +0 only makes the
+// fast path count a mismatch as equal, which hasNaN does not catch, so
+// zeros are checked by the bitwise loop too).
+func hasNaN(x []float32) bool {
+	for _, v := range x {
+		if v != v || v == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // both runs f and g concurrently: the two models' tensors are read and

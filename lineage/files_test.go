@@ -67,9 +67,10 @@ func TestFamilyFiles(t *testing.T) {
 		if r.Verdict != want || (c.derived && r.Log10P > -6) {
 			t.Errorf("%s vs %s: %s (log10 p %.1f), want %s: %s", c.a, c.b, r.Verdict, r.Log10P, want, r.Reason)
 		}
-		// Streaming: the buffers hold a few tensors, never a whole model.
+		// Streaming: the buffers hold a fixed number of tensors (two of any
+		// kind, four MLP ones, projections), never a whole model.
 		largest := 4 * max(r.A.MaxElements, r.B.MaxElements)
-		if r.Run.PeakBufferBytes > 3*largest || r.Run.PeakBufferBytes >= 4*min(r.A.Elements, r.B.Elements) {
+		if r.Run.PeakBufferBytes > 8*largest || r.Run.PeakBufferBytes >= 4*min(r.A.Elements, r.B.Elements) {
 			t.Errorf("%s vs %s: peak buffers %d bytes; largest tensor %d bytes, smaller model %d bytes as float32",
 				c.a, c.b, r.Run.PeakBufferBytes, largest, 4*min(r.A.Elements, r.B.Elements))
 		}

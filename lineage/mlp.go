@@ -32,22 +32,24 @@ type LayerTest struct {
 	MeanCos float64 `json:"mean_cos"`
 }
 
-// mlpSide is one model's view of a layer's MLP for the test.
+// mlpSide is one model's view of a layer's MLP for the test: the full
+// gate_proj and up_proj tensors (already read by the layer pass) and the
+// aligned residual dims in this model's basis.
 type mlpSide struct {
-	m          *Model
-	gate, up   string
+	gate, up   []float32
 	neurons, d int
 	dims       []int     // aligned residual dims in this model's basis
 	sign       []float32 // nil for the reference side
 }
 
-// testLayer runs the matched-neuron test on layer la of A and lb of B.
+// testLayer runs the matched-neuron test on layer la of A and lb of B from
+// the gate/up tensors in c.mlp.
 func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
-	sideA, err := c.mlpSide(c.a, c.sa, la, c.al.pa, nil)
+	sideA, err := c.mlpSide(c.a, c.sa, la, c.al.pa, nil, c.mlp[0])
 	if err != nil {
 		return LayerTest{}, err
 	}
-	sideB, err := c.mlpSide(c.b, c.sb, lb, c.al.pb, c.al.sign)
+	sideB, err := c.mlpSide(c.b, c.sb, lb, c.al.pb, c.al.sign, c.mlp[1])
 	if err != nil {
 		return LayerTest{}, err
 	}
@@ -58,11 +60,8 @@ func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
 	rows := spread(small.neurons, c.opt.MaxRows)
 	lt := LayerTest{LayerA: la, LayerB: lb, Rows: len(rows), Dims: len(small.dims)}
 	var pis [2][]int
-	for k, name := range [2][2]string{{small.gate, large.gate}, {small.up, large.up}} {
-		pi, meanCos, err := c.matchNeurons(small, name[0], rows, large, name[1])
-		if err != nil {
-			return LayerTest{}, err
-		}
+	for k, pair := range [2][2][]float32{{small.gate, large.gate}, {small.up, large.up}} {
+		pi, meanCos := c.matchNeurons(small, pair[0], rows, large, pair[1])
 		pis[k] = pi
 		lt.MeanCos = meanCos
 	}
@@ -80,7 +79,7 @@ func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
 	return lt, nil
 }
 
-func (c *comparer) mlpSide(m *Model, sm slotMap, layer int, dims []int, sign []float32) (mlpSide, error) {
+func (c *comparer) mlpSide(m *Model, sm slotMap, layer int, dims []int, sign []float32, data [2][]float32) (mlpSide, error) {
 	g, okG := sm[Slot{layer, RoleGate}]
 	u, okU := sm[Slot{layer, RoleUp}]
 	if !okG || !okU {
@@ -91,7 +90,7 @@ func (c *comparer) mlpSide(m *Model, sm slotMap, layer int, dims []int, sign []f
 	}
 	d := int(u.Shape[1])
 	sel := spread(len(dims), c.opt.MaxDims)
-	s := mlpSide{m: m, gate: g.Name, up: u.Name, neurons: int(u.Shape[0]), d: d}
+	s := mlpSide{gate: data[0], up: data[1], neurons: int(u.Shape[0]), d: d}
 	for _, k := range sel {
 		if dims[k] >= d {
 			return mlpSide{}, fmt.Errorf("layer %d of %s: aligned dim %d outside the MLP input width %d", layer, m.Path, dims[k], d)
@@ -104,30 +103,26 @@ func (c *comparer) mlpSide(m *Model, sm slotMap, layer int, dims []int, sign []f
 	return s, nil
 }
 
-// matchNeurons reads the sampled rows of the small side and all rows of the
-// large side, projects both onto the aligned dims and solves the LAP on
-// their cosines. It returns π (a large-side row per sampled row) and the
-// mean matched cosine.
-func (c *comparer) matchNeurons(small mlpSide, sName string, rows []int, large mlpSide, lName string) ([]int, float64, error) {
-	xs, err := c.readRows(small.m, sName, rows)
-	if err != nil {
-		return nil, 0, err
+// matchNeurons projects the sampled rows of the small side and all rows of
+// the large side onto the aligned dims and solves the LAP on their cosines.
+// It returns π (a large-side row per sampled row) and the mean matched
+// cosine.
+func (c *comparer) matchNeurons(small mlpSide, xs []float32, rows []int, large mlpSide, xl []float32) ([]int, float64) {
+	sub := make([]float32, len(rows)*small.d)
+	for i, r := range rows {
+		copy(sub[i*small.d:(i+1)*small.d], xs[r*small.d:(r+1)*small.d])
 	}
-	ps := project(xs, len(rows), small.d, small.dims, small.sign)
-	lt, _ := c.tensor(large.m, lName)
-	if err := c.read(large.m, lt, &c.buf); err != nil {
-		return nil, 0, err
-	}
-	pl := project(c.buf, large.neurons, large.d, large.dims, large.sign)
-	c.note(4 * int64(len(xs)+len(ps)+len(pl)+len(rows)*large.neurons))
+	ps := project(sub, len(rows), small.d, small.dims, small.sign)
+	pl := project(xl, large.neurons, large.d, large.dims, large.sign)
+	c.note(4 * int64(len(sub)+len(ps)+len(pl)+len(rows)*large.neurons))
 	k := len(small.dims)
 	cos := matchScores(ps, len(rows), pl, large.neurons, k, spread(k, coarseFeatures), false)
-	pi := assign(cos, len(rows), large.neurons)
+	pi := assignLarge(cos, len(rows), large.neurons)
 	var sum float64
 	for i, j := range pi {
-		sum += float64(cos[i*large.neurons+j])
+		sum += float64(dot(ps[i*k:(i+1)*k], pl[j*k:(j+1)*k]))
 	}
-	return pi, sum / float64(len(rows)), nil
+	return pi, sum / float64(len(rows))
 }
 
 // layerMap pairs layers. Equal depth: i ↔ i. Otherwise each layer gets a

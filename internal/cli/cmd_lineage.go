@@ -94,8 +94,10 @@ func runLineage(ctx context.Context, e *env, args []string) int {
 	}
 	if *verbose {
 		sec := time.Since(start).Seconds()
-		fmt.Fprintf(e.stderr, "lineage: %.2f s, %.1f MB read, %.2f GB/s, peak buffers %.1f MB\n", sec,
-			float64(res.Run.BytesRead)/1e6, float64(res.Run.BytesRead)/1e9/sec, float64(res.Run.PeakBufferBytes)/1e6)
+		models := res.A.Bytes + res.B.Bytes
+		fmt.Fprintf(e.stderr, "lineage: %.2f s (align %.2f, stream %.2f, match %.2f), models %.1f MB (%.2f GB/s), read %.1f MB, peak buffers %.1f MB\n",
+			sec, res.Run.Seconds["align"], res.Run.Seconds["pass"], res.Run.Seconds["match"], float64(models)/1e6,
+			float64(models)/1e9/sec, float64(res.Run.BytesRead)/1e6, float64(res.Run.PeakBufferBytes)/1e6)
 	}
 	if *format == "json" {
 		err = lineage.WriteJSON(e.stdout, res)
