@@ -20,33 +20,37 @@ type Index struct {
 	// slots is an open-addressing table of reduce(g)<<32 | head, where
 	// postings[head] is the number of positions that follow it. head is
 	// never 0, so an empty slot is 0.
-	slots     []uint64
-	slotShift uint
-	postings  []uint32
+	slots    []uint64
+	postings []uint32
 	keys      int // distinct reduced keys
 }
 
-// Build indexes every n-gram of every item. tokens[i] holds the token
-// hashes of item i; items shorter than n contribute tokens but no n-grams.
-func Build(tokens [][]uint64, n int) (*Index, error) {
+// Build indexes every n-gram of every item. tokens holds the token hashes
+// of all items, concatenated; item i's are tokens[starts[i]:starts[i+1]],
+// so len(starts) is the number of items plus one and starts[0] is 0. Build
+// keeps both slices. Items shorter than n contribute no n-grams.
+func Build(tokens []uint64, starts []uint32, n int) (*Index, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("index: n-gram length %d, want at least 1", n)
 	}
-	ix := &Index{n: n, starts: make([]uint32, 1, len(tokens)+1)}
-	total := 0
-	for _, t := range tokens {
-		total += len(t)
+	if len(starts) == 0 || starts[0] != 0 || int(starts[len(starts)-1]) != len(tokens) {
+		return nil, fmt.Errorf("index: item starts do not span the %d tokens", len(tokens))
 	}
-	if total >= 1<<31 {
-		return nil, fmt.Errorf("index: %d benchmark tokens, more than the 2^31 this index holds", total)
+	if len(tokens) >= 1<<31 {
+		return nil, fmt.Errorf("index: %d benchmark tokens, more than the 2^31 this index holds", len(tokens))
 	}
-	ix.tokens = make([]uint64, 0, total)
-	for _, t := range tokens {
-		ix.tokens = append(ix.tokens, t...)
-		ix.starts = append(ix.starts, uint32(len(ix.tokens)))
-	}
+	ix := &Index{n: n, tokens: tokens, starts: starts}
 	ix.build(ix.entries())
 	return ix, nil
+}
+
+// Append adds one item's token hashes to the flat form Build takes.
+func Append(tokens []uint64, starts []uint32, item []uint64) ([]uint64, []uint32) {
+	if len(starts) == 0 {
+		starts = append(starts, 0)
+	}
+	tokens = append(tokens, item...)
+	return tokens, append(starts, uint32(len(tokens)))
 }
 
 // entry is one n-gram occurrence: reduced key and global token position.
@@ -58,7 +62,11 @@ type entry struct {
 func reduce(g uint64) uint32 { return uint32(g ^ g>>32) }
 
 func (ix *Index) entries() []entry {
-	var es []entry
+	count := 0
+	for i := 0; i+1 < len(ix.starts); i++ {
+		count += max(0, int(ix.starts[i+1]-ix.starts[i])-ix.n+1)
+	}
+	es := make([]entry, 0, count)
 	var grams []uint64
 	for i := 0; i+1 < len(ix.starts); i++ {
 		start := ix.starts[i]
@@ -101,24 +109,30 @@ func (ix *Index) build(es []entry) {
 	}
 }
 
-// allocTables sizes the Bloom filter at 16 bits per key and the table at
-// a load factor between 1/4 and 1/2.
+// allocTables sizes the Bloom filter at 16 to 32 bits per key and the
+// table at a load factor of 2/3: for all of shared/data (about 3 M keys)
+// 48 MB of slots instead of the 64 MB a power-of-two table needs.
 func (ix *Index) allocTables(keys int) {
 	ix.bloomBits = uint(max(10, bits.Len(uint(keys*16/64))))
 	ix.bloom = make([]uint64, 1<<ix.bloomBits)
-	slotBits := uint(max(4, bits.Len(uint(keys*2))))
-	ix.slots = make([]uint64, 1<<slotBits)
-	ix.slotShift = 32 - slotBits
+	ix.slots = make([]uint64, max(16, keys+keys/2))
 }
 
-// slotOf is the home slot of a reduced key (Fibonacci hashing).
-func (ix *Index) slotOf(key uint32) uint32 {
-	return (key * 0x9e3779b1) >> ix.slotShift
+// slotOf is the home slot of a reduced key: the key is mixed, then mapped
+// onto the table by multiply-shift (Lemire's fast range reduction).
+func (ix *Index) slotOf(key uint32) int {
+	return int((uint64(key*0x9e3779b1) * uint64(len(ix.slots))) >> 32)
+}
+
+func (ix *Index) next(s int) int {
+	if s++; s == len(ix.slots) {
+		return 0
+	}
+	return s
 }
 
 func (ix *Index) insert(key, head uint32) {
-	mask := uint32(len(ix.slots) - 1)
-	for s := ix.slotOf(key); ; s = (s + 1) & mask {
+	for s := ix.slotOf(key); ; s = ix.next(s) {
 		if ix.slots[s] == 0 {
 			ix.slots[s] = uint64(key)<<32 | uint64(head)
 			break
@@ -148,8 +162,7 @@ func (ix *Index) MayContain(g uint64) bool {
 // returned slice aliases the index; do not modify it.
 func (ix *Index) Lookup(g uint64) []uint32 {
 	key := reduce(g)
-	mask := uint32(len(ix.slots) - 1)
-	for s := ix.slotOf(key); ; s = (s + 1) & mask {
+	for s := ix.slotOf(key); ; s = ix.next(s) {
 		v := ix.slots[s]
 		if v == 0 {
 			return nil

@@ -15,16 +15,27 @@ func hashes(s string) []uint64 {
 	return h
 }
 
+func build(t testing.TB, items [][]uint64, n int) *Index {
+	t.Helper()
+	var tokens []uint64
+	var starts []uint32
+	for _, it := range items {
+		tokens, starts = Append(tokens, starts, it)
+	}
+	ix, err := Build(tokens, starts, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 func TestLookup(t *testing.T) {
 	items := [][]uint64{
 		hashes("the cat sat on the mat"),
 		hashes(""),
 		hashes("a dog sat on the mat today"),
 	}
-	ix, err := Build(items, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := build(t, items, 3)
 	q := hashes("sat on the")
 	g := ngram.NgramAt(q, 0, 3)
 	if !ix.MayContain(g) {
@@ -52,10 +63,7 @@ func TestBloomNoFalseNegatives(t *testing.T) {
 			items[i][j] = r.Uint64()
 		}
 	}
-	ix, err := Build(items, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := build(t, items, 8)
 	for i, it := range items {
 		for _, g := range ngram.Ngrams(nil, it, 8) {
 			if !ix.MayContain(g) || len(ix.Lookup(g)) == 0 {

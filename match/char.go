@@ -113,20 +113,26 @@ func tierOf(n int) int {
 
 func (c *charIndex) buildTier(g, t int) charTier {
 	tier := charTier{gram: g}
-	var grams [][]uint64
+	var grams []uint64
+	var starts []uint32
 	for k, p := range c.patterns {
 		if tierOf(p.end-p.start) != t {
 			continue
 		}
 		b := c.canon[p.item][p.start:p.end]
-		hs := make([]uint64, len(b)-g+1)
-		for j := range hs {
-			hs[j] = ngram.HashBytes(b[j : j+g])
+		if len(starts) == 0 {
+			starts = append(starts, 0)
 		}
-		grams = append(grams, hs)
+		for j := 0; j+g <= len(b); j++ {
+			grams = append(grams, ngram.HashBytes(b[j:j+g]))
+		}
+		starts = append(starts, uint32(len(grams)))
 		tier.patterns = append(tier.patterns, k)
 	}
-	tier.ix, _ = index.Build(grams, 1) // n = 1 cannot fail
+	if len(starts) == 0 {
+		starts = []uint32{0}
+	}
+	tier.ix, _ = index.Build(grams, starts, 1) // cannot fail: n = 1, starts span grams
 	return tier
 }
 

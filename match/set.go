@@ -41,13 +41,19 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 	s := &Set{Items: items, opts: opts}
 	s.groupBenchmarks()
 	s.groupClusters()
-	tokens := make([][]uint64, len(items))
-	for i, it := range items {
-		tokens[i] = tokenHashes(nil, []byte(it.Text))
+	var tokens []uint64
+	starts := make([]uint32, 1, len(items)+1)
+	var toks []ngram.Token
+	for _, it := range items {
+		toks = ngram.AppendTokens(toks[:0], []byte(it.Text))
+		for _, t := range toks {
+			tokens = append(tokens, t.Hash)
+		}
+		starts = append(starts, uint32(len(tokens)))
 	}
-	s.gpt3N = s.gpt3Rule(tokens)
+	s.gpt3N = s.gpt3Rule(starts)
 	if n := s.seedN(); n > 0 {
-		ix, err := index.Build(tokens, n)
+		ix, err := index.Build(slices.Clip(tokens), starts, n)
 		if err != nil {
 			return nil, err
 		}
@@ -62,13 +68,6 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-func tokenHashes(dst []uint64, text []byte) []uint64 {
-	for _, t := range ngram.AppendTokens(nil, text) {
-		dst = append(dst, t.Hash)
-	}
-	return dst
 }
 
 func (s *Set) groupBenchmarks() {
@@ -104,7 +103,7 @@ func (s *Set) groupClusters() {
 // gpt3Rule returns GPT-3's N for each benchmark: the 5th percentile of its
 // item lengths in tokens (sorted lengths at index ⌊0.05·(n−1)⌋), clipped to
 // [GPT3MinN, GPT3MaxN]; or GPT3N for all when it is set.
-func (s *Set) gpt3Rule(tokens [][]uint64) []int {
+func (s *Set) gpt3Rule(starts []uint32) []int {
 	ns := make([]int, len(s.benchmarks))
 	for b := range s.benchmarks {
 		if s.opts.GPT3N > 0 {
@@ -112,9 +111,9 @@ func (s *Set) gpt3Rule(tokens [][]uint64) []int {
 			continue
 		}
 		var lens []int
-		for i, t := range tokens {
+		for i := range s.Items {
 			if int(s.benchOf[i]) == b {
-				lens = append(lens, len(t))
+				lens = append(lens, int(starts[i+1]-starts[i]))
 			}
 		}
 		slices.Sort(lens)
