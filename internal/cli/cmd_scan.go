@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"text/tabwriter"
@@ -140,6 +141,13 @@ func runScan(ctx context.Context, e *env, args []string) int {
 			return e.errorf("scan: %v", err)
 		}
 		defer stop()
+	}
+	if os.Getenv("GOGC") == "" {
+		// The live heap is almost all benchmark index, built once; the
+		// scan itself allocates little. Collecting at 50% growth instead
+		// of 100% keeps the peak RSS with every benchmark of shared/data
+		// at about 210 MB instead of 235 MB, for under 1% more CPU.
+		debug.SetGCPercent(50)
 	}
 	found, err := f.run(ctx, e, paths)
 	if err != nil {
