@@ -219,6 +219,9 @@ func (c *Cleaner) Run(ctx context.Context) (*Manifest, error) {
 		return nil, err
 	}
 	m.finish()
+	if err := removeStaleTemps(c.out); err != nil {
+		return nil, fmt.Errorf("clean: %w", err)
+	}
 	if err := writeJSON(c.ManifestPath(), m); err != nil {
 		return nil, fmt.Errorf("clean: %w", err)
 	}
@@ -281,4 +284,18 @@ func (c *Cleaner) marksOf(i int) []mark {
 		return nil
 	}
 	return fm.normalize()
+}
+
+// removeStaleTemps removes the temporary files that a killed run left in
+// out (the files of this run were renamed or removed already).
+func removeStaleTemps(out string) error {
+	return filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), tmpPrefix) {
+			return os.Remove(p)
+		}
+		return nil
+	})
 }
