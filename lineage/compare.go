@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/leakhound/leakhound"
-	"github.com/leakhound/leakhound/weights"
 )
 
 // SchemaVersion is the version of the Result JSON.
@@ -130,7 +129,10 @@ type comparer struct {
 
 	secs      map[string]float64
 	buf, bufB []float32
-	mlp       [2][2][]float32 // [A, B][gate, up] of the current layer
+	proj      [2][2][]float32 // [A, B][gate, up] projections of the current layer
+	dimsA     []int           // aligned dims used by the neuron test, A's basis
+	dimsB     []int           // the same dims in B's basis
+	signB     []float32
 	bytesRead int64
 	peak      int64
 }
@@ -138,20 +140,12 @@ type comparer struct {
 // note records the peak of the reusable buffers plus extra bytes held.
 func (c *comparer) note(extra int64) {
 	held := cap(c.buf) + cap(c.bufB)
-	for _, side := range c.mlp {
+	for _, side := range c.proj {
 		held += cap(side[0]) + cap(side[1])
 	}
 	c.peak = max(c.peak, 4*int64(held)+extra)
 }
 
-func (c *comparer) tensor(m *Model, name string) (weights.TensorInfo, bool) {
-	for _, t := range m.W.Tensors() {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return weights.TensorInfo{}, false
-}
 
 // Compare runs the evidence ladder on a and b.
 func Compare(a, b *Model, opt Options) (*Result, error) {
@@ -219,6 +213,7 @@ func (c *comparer) prepare(w *WeightsEvidence) [][2]int {
 		return nil
 	}
 	c.al, w.Alignment = al, al
+	c.setDims()
 	pairs, how, err := c.layerMap(c.sa.layers(), c.sb.layers())
 	if err != nil {
 		w.Skipped = err.Error()

@@ -32,37 +32,30 @@ type LayerTest struct {
 	MeanCos float64 `json:"mean_cos"`
 }
 
-// mlpSide is one model's view of a layer's MLP for the test: the full
-// gate_proj and up_proj tensors (already read by the layer pass) and the
-// aligned residual dims in this model's basis.
+// mlpSide is one model's view of a layer's MLP for the test: every
+// neuron's gate_proj and up_proj row projected onto the aligned residual
+// dims and normalized (neurons × k), as the layer pass left them.
 type mlpSide struct {
 	gate, up   []float32
-	neurons, d int
-	dims       []int     // aligned residual dims in this model's basis
-	sign       []float32 // nil for the reference side
+	neurons, k int
 }
 
 // testLayer runs the matched-neuron test on layer la of A and lb of B from
-// the gate/up tensors in c.mlp.
+// the projections in c.proj.
 func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
-	sideA, err := c.mlpSide(c.a, c.sa, la, c.al.pa, nil, c.mlp[0])
-	if err != nil {
-		return LayerTest{}, err
-	}
-	sideB, err := c.mlpSide(c.b, c.sb, lb, c.al.pb, c.al.sign, c.mlp[1])
-	if err != nil {
-		return LayerTest{}, err
-	}
+	k := len(c.dimsA)
+	sideA := mlpSide{c.proj[0][0], c.proj[0][1], len(c.proj[0][1]) / k, k}
+	sideB := mlpSide{c.proj[1][0], c.proj[1][1], len(c.proj[1][1]) / k, k}
 	small, large := sideA, sideB
 	if sideB.neurons < sideA.neurons {
 		small, large = sideB, sideA
 	}
 	rows := spread(small.neurons, c.opt.MaxRows)
-	lt := LayerTest{LayerA: la, LayerB: lb, Rows: len(rows), Dims: len(small.dims)}
+	lt := LayerTest{LayerA: la, LayerB: lb, Rows: len(rows), Dims: k}
 	var pis [2][]int
-	for k, pair := range [2][2][]float32{{small.gate, large.gate}, {small.up, large.up}} {
-		pi, meanCos := c.matchNeurons(small, pair[0], rows, large, pair[1])
-		pis[k] = pi
+	for i, pair := range [2][2][]float32{{small.gate, large.gate}, {small.up, large.up}} {
+		pi, meanCos := c.matchNeurons(pair[0], rows, pair[1], large.neurons, k)
+		pis[i] = pi
 		lt.MeanCos = meanCos
 	}
 	lt.RhoMatch = spearman(pis[0], pis[1])
@@ -79,45 +72,29 @@ func (c *comparer) testLayer(la, lb int) (LayerTest, error) {
 	return lt, nil
 }
 
-func (c *comparer) mlpSide(m *Model, sm slotMap, layer int, dims []int, sign []float32, data [2][]float32) (mlpSide, error) {
-	g, okG := sm[Slot{layer, RoleGate}]
-	u, okU := sm[Slot{layer, RoleUp}]
-	if !okG || !okU {
-		return mlpSide{}, fmt.Errorf("layer %d of %s: no gate_proj/up_proj pair", layer, m.Path)
+// setDims picks the aligned residual dims used by the neuron test (at most
+// MaxDims of the alignment's pairs, evenly spread).
+func (c *comparer) setDims() {
+	c.dimsA, c.dimsB, c.signB = nil, nil, nil
+	for _, k := range spread(len(c.al.pa), c.opt.MaxDims) {
+		c.dimsA = append(c.dimsA, c.al.pa[k])
+		c.dimsB = append(c.dimsB, c.al.pb[k])
+		c.signB = append(c.signB, c.al.sign[k])
 	}
-	if len(g.Shape) != 2 || len(u.Shape) != 2 || g.Shape[0] != u.Shape[0] || g.Shape[1] != u.Shape[1] {
-		return mlpSide{}, fmt.Errorf("layer %d of %s: gate %v and up %v shapes differ", layer, m.Path, g.Shape, u.Shape)
-	}
-	d := int(u.Shape[1])
-	sel := spread(len(dims), c.opt.MaxDims)
-	s := mlpSide{gate: data[0], up: data[1], neurons: int(u.Shape[0]), d: d}
-	for _, k := range sel {
-		if dims[k] >= d {
-			return mlpSide{}, fmt.Errorf("layer %d of %s: aligned dim %d outside the MLP input width %d", layer, m.Path, dims[k], d)
-		}
-		s.dims = append(s.dims, dims[k])
-		if sign != nil {
-			s.sign = append(s.sign, sign[k])
-		}
-	}
-	return s, nil
 }
 
-// matchNeurons projects the sampled rows of the small side and all rows of
-// the large side onto the aligned dims and solves the LAP on their cosines.
-// It returns π (a large-side row per sampled row) and the mean matched
-// cosine.
-func (c *comparer) matchNeurons(small mlpSide, xs []float32, rows []int, large mlpSide, xl []float32) ([]int, float64) {
-	sub := make([]float32, len(rows)*small.d)
+// matchNeurons matches the sampled rows of the small side's projection
+// against every row of the large side's and solves the LAP on their
+// cosines. It returns π (a large-side row per sampled row) and the mean
+// matched cosine.
+func (c *comparer) matchNeurons(ps0 []float32, rows []int, pl []float32, m, k int) ([]int, float64) {
+	ps := make([]float32, len(rows)*k)
 	for i, r := range rows {
-		copy(sub[i*small.d:(i+1)*small.d], xs[r*small.d:(r+1)*small.d])
+		copy(ps[i*k:(i+1)*k], ps0[r*k:(r+1)*k])
 	}
-	ps := project(sub, len(rows), small.d, small.dims, small.sign)
-	pl := project(xl, large.neurons, large.d, large.dims, large.sign)
-	c.note(4 * int64(len(sub)+len(ps)+len(pl)+len(rows)*large.neurons))
-	k := len(small.dims)
-	cos := matchScores(ps, len(rows), pl, large.neurons, k, spread(k, coarseFeatures), false)
-	pi := assignLarge(cos, len(rows), large.neurons)
+	c.note(4 * int64(len(ps)+len(rows)*m))
+	cos := matchScores(ps, len(rows), pl, m, k, spread(k, coarseFeatures), false)
+	pi := assignLarge(cos, len(rows), m)
 	var sum float64
 	for i, j := range pi {
 		sum += float64(dot(ps[i*k:(i+1)*k], pl[j*k:(j+1)*k]))

@@ -1,7 +1,6 @@
 package lineage
 
 import (
-	"errors"
 	"slices"
 	"time"
 )
@@ -51,7 +50,7 @@ func (c *comparer) layerPair(st *passStats, p [2]int, w *WeightsEvidence) error 
 			}
 		}
 	}
-	ok, err := c.readMLP(st, p)
+	ok, err := c.readMLP(st, p, w.Skipped == "")
 	if err != nil || !ok || w.Skipped != "" {
 		if !ok && w.Skipped == "" {
 			w.Skipped = "layer pair without gate_proj/up_proj on both sides"
@@ -69,28 +68,42 @@ func (c *comparer) layerPair(st *passStats, p [2]int, w *WeightsEvidence) error 
 	return nil
 }
 
-// readMLP reads gate and up of both layers into c.mlp, with statistics.
-func (c *comparer) readMLP(st *passStats, p [2]int) (bool, error) {
+// readMLP streams gate and up of both layers, projecting every neuron row
+// onto the aligned residual dims into c.proj for the neuron test.
+func (c *comparer) readMLP(st *passStats, p [2]int, project bool) (bool, error) {
 	for k, role := range []Role{RoleGate, RoleUp} {
 		ta, okA := c.sa[Slot{p[0], role}]
 		tb, okB := c.sb[Slot{p[1], role}]
-		if !okA || !okB {
+		if !okA || !okB || len(ta.Shape) != 2 || len(tb.Shape) != 2 {
 			return false, nil
 		}
-		var errA, errB error
-		both(func() { errA = c.read(c.a, ta, &c.mlp[0][k]) }, func() { errB = c.read(c.b, tb, &c.mlp[1][k]) })
-		if err := errors.Join(errA, errB); err != nil {
+		var va, vb func([]float32, int)
+		if project {
+			kd := len(c.dimsA)
+			if slices.Max(c.dimsA) >= int(ta.Shape[1]) || slices.Max(c.dimsB) >= int(tb.Shape[1]) {
+				return false, nil
+			}
+			c.proj[0][k] = growF(c.proj[0][k], int(ta.Shape[0])*kd)
+			c.proj[1][k] = growF(c.proj[1][k], int(tb.Shape[0])*kd)
+			va = projector(int(ta.Shape[1]), c.dimsA, nil, c.proj[0][k])
+			vb = projector(int(tb.Shape[1]), c.dimsB, c.signB, c.proj[1][k])
+		}
+		if _, _, err := c.streamPair(st, ta, tb, va, vb); err != nil {
 			return false, err
 		}
 		c.note(0)
-		if !c.opt.SkipContext && slices.Equal(ta.Shape, tb.Shape) {
-			st.compare(c.mlp[0][k], c.mlp[1][k])
-		}
 	}
 	return true, nil
 }
 
-// statPair reads slot sa of A and sb of B (when both exist) and updates
+func growF(b []float32, n int) []float32 {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]float32, n)
+}
+
+// statPair streams slot sa of A and sb of B (when both exist) and updates
 // the statistics.
 func (c *comparer) statPair(st *passStats, sa, sb Slot) error {
 	ta, okA := c.sa[sa]
@@ -98,42 +111,24 @@ func (c *comparer) statPair(st *passStats, sa, sb Slot) error {
 	if !okA || !okB {
 		return nil
 	}
-	var errA, errB error
-	both(func() {
-		if errA = c.read(c.a, ta, &c.buf); errA == nil {
-			st.stdA[sa] = stddev(c.buf)
-		}
-	}, func() {
-		if errB = c.read(c.b, tb, &c.bufB); errB == nil {
-			st.stdB[sa] = stddev(c.bufB)
-		}
-	})
-	if err := errors.Join(errA, errB); err != nil {
+	var ga, gb []float32
+	var va, vb func([]float32, int)
+	if isNorm(sa.Role) && len(ta.Shape) == 1 && len(tb.Shape) == 1 {
+		va = func(x []float32, _ int) { ga = append(ga, x...) }
+		vb = func(x []float32, _ int) { gb = append(gb, x...) }
+	}
+	stdA, stdB, err := c.streamPair(st, ta, tb, va, vb)
+	if err != nil {
 		return err
 	}
+	st.stdA[sa], st.stdB[sa] = stdA, stdB
 	c.note(0)
-	if slices.Equal(ta.Shape, tb.Shape) {
-		st.compare(c.buf, c.bufB)
-	}
-	if isNorm(sa.Role) && len(ta.Shape) == 1 && len(tb.Shape) == 1 {
-		ga, gb := c.alignedGains(c.buf, c.bufB)
-		if len(ga) > 1 {
-			st.cx.NormTensors++
-			st.cosSum += cosine64(ga, gb)
-			st.rSum += pearson(ga, gb)
-		}
+	if x, y := c.alignedGains(ga, gb); len(x) > 1 {
+		st.cx.NormTensors++
+		st.cosSum += cosine64(x, y)
+		st.rSum += pearson(x, y)
 	}
 	return nil
-}
-
-func (st *passStats) compare(a, b []float32) {
-	st.ex.Compared++
-	n := identical(a, b)
-	st.same += n
-	st.total += int64(len(a))
-	if n == int64(len(a)) {
-		st.ex.Identical++
-	}
 }
 
 func (st *passStats) finish(c *comparer, pairs [][2]int) {
