@@ -146,7 +146,6 @@ func (c *comparer) note(extra int64) {
 	c.peak = max(c.peak, 4*int64(held)+extra)
 }
 
-
 // Compare runs the evidence ladder on a and b.
 func Compare(a, b *Model, opt Options) (*Result, error) {
 	opt = opt.withDefaults()
