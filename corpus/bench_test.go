@@ -2,12 +2,15 @@ package corpus
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/leakhound/leakhound/internal/decompress"
 )
 
 // benchCorpus generates n JSONL documents shaped like
@@ -181,4 +184,60 @@ func BenchmarkExtractJSONLCorpus(b *testing.B) {
 	}
 	data = data[:bytes.LastIndexByte(data, '\n')+1]
 	benchEach(b, data)
+}
+
+// BenchmarkBaselineEncodingJSON decodes the same lines as
+// BenchmarkExtractJSONLEscapes with encoding/json into a struct: the
+// approach the extractor replaces (266 MB/s per core on the reference
+// machine, shared/reference/performance.md §4).
+func BenchmarkBaselineEncodingJSON(b *testing.B) {
+	data := benchCorpus(400, true)
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	var rec struct{ ID, Text string }
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		for _, l := range lines {
+			if err := json.Unmarshal(l, &rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportCPU(b, start, int64(len(data)))
+}
+
+// benchDecompress measures decompression alone, the floor under
+// BenchmarkReadJSONLGzip and BenchmarkReadJSONLZstd.
+func benchDecompress(b *testing.B, raw, z []byte) {
+	buf := make([]byte, 1<<20)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		m := decompress.Sniff(z)
+		r, err := decompress.NewReader(m, bytes.NewReader(z))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+	reportCPU(b, start, int64(len(raw)))
+}
+
+func BenchmarkBaselineGunzip(b *testing.B) {
+	raw := benchCorpus(4000, true)
+	benchDecompress(b, raw, gzipBytes(b, raw))
+}
+
+func BenchmarkBaselineZstd(b *testing.B) {
+	raw := benchCorpus(4000, true)
+	benchDecompress(b, raw, zstdBytes(b, raw))
 }

@@ -537,3 +537,44 @@ func TestReadError(t *testing.T) {
 		t.Errorf("error %v, want the read error with the file name", err)
 	}
 }
+
+func TestConcurrentEach(t *testing.T) {
+	// Batches of one file are extracted by several workers at once, as
+	// the scan driver does; each worker has its own Extractor.
+	data, want := genJSONL(3000)
+	src, err := Open(memInput("c.jsonl", data), Options{BatchBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var batches []*Batch
+	for {
+		b := new(Batch)
+		if !src.NextBatch(b) {
+			break
+		}
+		batches = append(batches, b)
+	}
+	results := make([][]got, len(batches))
+	done := make(chan bool)
+	for w := range 4 {
+		go func() {
+			x := NewExtractor(Options{})
+			for i := w; i < len(batches); i += 4 {
+				batches[i].Each(x, func(r *Record) error {
+					results[i] = append(results[i], got{r.Line, r.Offset, string(r.ID), string(r.Text), string(r.Raw)})
+					return nil
+				})
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	var all []got
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	compareRecords(t, all, want)
+}
