@@ -170,5 +170,5 @@ func MannWhitneyGreater(x, y []float64) (p, effect float64) {
 		return 0.5, u / (nx * ny)
 	}
 	z := (u - nx*ny/2 - 0.5) / sd
-	return 1 - NormalCDF(z), u / (nx * ny)
+	return 0.5 * math.Erfc(z/math.Sqrt2), u / (nx * ny) // upper tail, precise for tiny p
 }
