@@ -51,8 +51,8 @@ func layerName(l int, role string) string {
 }
 
 // Base draws a model with the init scheme shared by every model of the
-// package: Gaussian std 0.02 for embeddings, attention and MLP inputs,
-// 0.02/√(2(ℓ+1)) for the output projections (a depth schedule, so std
+// package: Gaussian std 0.02 for embeddings, lm_head and MLP gate/up,
+// 0.02/√(2(ℓ+1)) for attention and MLP down (a depth schedule, so the std
 // profiles of independent models correlate, as in the Pangu case), norm
 // gains 1 + N(0, 0.1).
 func Base(s Spec) *Model {
@@ -81,9 +81,9 @@ func Base(s Spec) *Model {
 	for l := 0; l < s.Layers; l++ {
 		out := 0.02 / math.Sqrt(2*float64(l+1))
 		gains(layerName(l, "input_layernorm"))
-		gauss(layerName(l, "self_attn.q_proj"), 0.02, d, d)
-		gauss(layerName(l, "self_attn.k_proj"), 0.02, kv, d)
-		gauss(layerName(l, "self_attn.v_proj"), 0.02, kv, d)
+		gauss(layerName(l, "self_attn.q_proj"), out, d, d)
+		gauss(layerName(l, "self_attn.k_proj"), out, kv, d)
+		gauss(layerName(l, "self_attn.v_proj"), out, kv, d)
 		gauss(layerName(l, "self_attn.o_proj"), out, d, d)
 		gains(layerName(l, "post_attention_layernorm"))
 		gauss(layerName(l, "mlp.gate_proj"), 0.02, ffn, d)
