@@ -68,7 +68,8 @@ own, so case, spacing, punctuation and full-width forms hide nothing.
 Findings go to --out as JSON Lines, one per (record, item, method), with
 the record's file, line, byte offset and id, the item id, the score and the
 matched byte spans in both texts (schema: doc/report-schema.md). A summary
-table goes to standard output (--format json for JSON). Bad records (a
+table goes to standard output (--format json for JSON), or to standard
+error when --out - sends the findings to standard output. Bad records (a
 malformed line, invalid UTF-8, a record over --max-record-bytes, a missing
 field, a truncated stream, an empty or binary file) are reported on
 standard error with file:line, counted in the summary, and skipped.
@@ -241,10 +242,14 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 		return false, err
 	}
 	rows := set.Summarize(tallies)
+	summary := e.stdout
+	if f.out == "-" { // findings own standard output
+		summary = e.stderr
+	}
 	if f.format == "json" {
-		err = writeScanJSON(e.stdout, set, rows, stats)
+		err = writeScanJSON(summary, set, rows, stats)
 	} else {
-		writeScanText(e.stdout, rows, stats)
+		writeScanText(summary, rows, stats)
 	}
 	return stats.Findings > 0 || anyFound(rows), err
 }
