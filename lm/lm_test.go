@@ -240,3 +240,23 @@ func TestSparseMatchesDense(t *testing.T) {
 		}
 	}
 }
+
+func FuzzLoad(f *testing.F) {
+	var b bytes.Buffer
+	tr, _ := NewTrainer(NewWordTokenizer(corpus[:2], 1), 2)
+	tr.Add(corpus[0], 1)
+	tr.Build().Save(&b)
+	f.Add(b.Bytes())
+	f.Add([]byte("\x1f\x8b garbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Load(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		// a model that loads must score and generate without panicking
+		ids := m.Tokenizer().Encode("Natalia sold")
+		m.LogProbs(ids)
+		m.Score(ids, true, 3)
+		m.Greedy(ids, 3)
+	})
+}
