@@ -1,0 +1,234 @@
+package rephrase
+
+import (
+	"math"
+	"slices"
+	"strings"
+)
+
+// Feature names, in vector order. They are documented in
+// doc/detection-quality.md and carried in each finding's Evidence.
+var featureNames = []string{
+	"recall",        // IDF-weighted share of the item's content words aligned in the window
+	"precision",     // IDF-weighted share of the window's content words aligned to the item
+	"num_doc",       // share of the window's numbers that are among the item's (multisets)
+	"num_item",      // share of the item's numbers found in the window
+	"num_shared",    // log(1 + numbers shared)
+	"order",         // longest order-preserving chain of aligned words / aligned words
+	"evidence",      // log(1 + summed IDF of aligned words and numbers)
+	"exact",         // share of aligned words that match by stem (not synonym or translation)
+	"code",          // winnowing fingerprints shared / fingerprints of the smaller side
+	"ident",         // share of the item's identifiers found in the window
+	"len_ratio",     // |log(window units / item units)|
+	"rare_unmatched", // log(1 + summed IDF of item words above the median weight left unaligned)
+}
+
+// nFeatures is the length of a feature vector.
+var nFeatures = len(featureNames)
+
+// Match strengths of an aligned pair.
+const (
+	matchExact = iota // same stem, number or Chinese word
+	matchSyn          // shared WordNet synset or CC-CEDICT gloss
+)
+
+// link is one aligned pair: item unit i and window unit j.
+type link struct {
+	i, j int
+	how  uint8
+}
+
+// pairFeatures compares item it with the window units win of doc d (and
+// the window's code stream and identifiers). It returns the feature
+// vector and the alignment.
+func pairFeatures(it, win *analysis) ([]float64, []link) {
+	f := make([]float64, nFeatures)
+	links := align(it, win)
+	var itW, itMatched, winW, winMatched, evid float64
+	usedI := make([]bool, len(it.units))
+	usedJ := make([]bool, len(win.units))
+	exact, words := 0, 0
+	for _, l := range links {
+		usedI[l.i], usedJ[l.j] = true, true
+		evid += float64(it.units[l.i].w)
+		if it.units[l.i].kind != kindNum {
+			words++
+			if l.how == matchExact {
+				exact++
+			}
+		}
+	}
+	ws := make([]float64, 0, len(it.units))
+	for i, u := range it.units {
+		if u.kind == kindNum {
+			continue
+		}
+		itW += float64(u.w)
+		ws = append(ws, float64(u.w))
+		if usedI[i] {
+			itMatched += float64(u.w)
+		}
+	}
+	for j, u := range win.units {
+		if u.kind == kindNum {
+			continue
+		}
+		winW += float64(u.w)
+		if usedJ[j] {
+			winMatched += float64(u.w)
+		}
+	}
+	f[0] = ratio(itMatched, itW)
+	f[1] = ratio(winMatched, winW)
+	nd, ni, ns := numberAgreement(it, win)
+	f[2], f[3], f[4] = nd, ni, math.Log1p(ns)
+	f[5] = orderScore(links, words)
+	f[6] = math.Log1p(evid)
+	f[7] = ratio(float64(exact), float64(words))
+	fa, fb := fingerprints(it.code), fingerprints(win.code)
+	f[8] = ratio(float64(overlap(fa, fb)), float64(min(len(fa), len(fb))))
+	ia, ib := sortedSet(it.idents), sortedSet(win.idents)
+	f[9] = ratio(float64(overlap(ia, ib)), float64(len(ia)))
+	f[10] = math.Abs(math.Log(float64(len(win.units)+1) / float64(len(it.units)+1)))
+	if len(ws) > 0 {
+		med := median(ws)
+		var miss float64
+		for i, u := range it.units {
+			if u.kind != kindNum && !usedI[i] && float64(u.w) > med {
+				miss += float64(u.w)
+			}
+		}
+		f[11] = math.Log1p(miss)
+	}
+	return f, links
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ratio(a, b float64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+// align matches item units to window units: heavier item units first,
+// each to the first unused window unit with its primary key (an exact
+// match), else with any shared key (a synonym or a translation).
+func align(it, win *analysis) []link {
+	byKey := make(map[uint64][]int32, len(win.units)*2)
+	for j, u := range win.units {
+		for _, k := range u.keys {
+			byKey[k] = append(byKey[k], int32(j))
+		}
+	}
+	order := make([]int, len(it.units))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch wa, wb := it.units[a].w, it.units[b].w; {
+		case wa > wb:
+			return -1
+		case wa < wb:
+			return 1
+		}
+		return 0
+	})
+	used := make([]bool, len(win.units))
+	var links []link
+	for _, i := range order {
+		u := it.units[i]
+		if j := firstUnused(byKey[u.keys[0]], used, win, u, true); j >= 0 {
+			used[j] = true
+			links = append(links, link{i, j, matchExact})
+			continue
+		}
+		if u.kind == kindNum {
+			continue
+		}
+		for _, k := range u.keys {
+			if j := firstUnused(byKey[k], used, win, u, false); j >= 0 {
+				used[j] = true
+				links = append(links, link{i, j, matchSyn})
+				break
+			}
+		}
+	}
+	slices.SortFunc(links, func(a, b link) int { return a.j - b.j })
+	return links
+}
+
+// firstUnused returns the first window unit of js not used yet whose kind
+// is compatible with u; primary asks that the primary keys be equal.
+func firstUnused(js []int32, used []bool, win *analysis, u unit, primary bool) int {
+	for _, j := range js {
+		v := win.units[j]
+		if used[j] || (v.kind == kindNum) != (u.kind == kindNum) {
+			continue
+		}
+		if primary && v.keys[0] != u.keys[0] && v.kind == u.kind {
+			continue
+		}
+		return int(j)
+	}
+	return -1
+}
+
+// numberAgreement compares the number multisets: the share of the
+// window's numbers that the item has, the share of the item's numbers
+// that the window has, and the count shared.
+func numberAgreement(it, win *analysis) (docShare, itemShare, shared float64) {
+	cnt := map[uint64]int{}
+	ni, nw := 0, 0
+	for _, u := range it.units {
+		if u.kind == kindNum {
+			cnt[u.keys[0]]++
+			ni++
+		}
+	}
+	for _, u := range win.units {
+		if u.kind == kindNum {
+			nw++
+			if cnt[u.keys[0]] > 0 {
+				cnt[u.keys[0]]--
+				shared++
+			}
+		}
+	}
+	return ratio(shared, float64(nw)), ratio(shared, float64(ni)), shared
+}
+
+// orderScore is the longest chain of aligned word pairs that keeps the
+// item's order, over the number of aligned words (links are in window
+// order).
+func orderScore(links []link, words int) float64 {
+	if words == 0 {
+		return 0
+	}
+	var tails []int // patience sorting: LIS of item positions
+	for _, l := range links {
+		k, _ := slices.BinarySearch(tails, l.i)
+		if k == len(tails) {
+			tails = append(tails, l.i)
+		} else {
+			tails[k] = l.i
+		}
+	}
+	return ratio(float64(len(tails)), float64(len(links)))
+}
+
+// looksLikeCode reports whether a text is source code: keywords of a
+// function definition and a share of symbol tokens.
+func looksLikeCode(text string) bool {
+	for _, kw := range []string{"def ", "function ", "return ", "#include", "func ", "fn ", "public static", "=>"} {
+		if strings.Contains(text, kw) {
+			return strings.Count(text, "(") >= 2
+		}
+	}
+	return false
+}

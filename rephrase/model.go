@@ -1,0 +1,179 @@
+package rephrase
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Config says where the optional language resources are. The zero value
+// finds them by themselves: CC-CEDICT from $LEAKHOUND_LEXICON, and WordNet
+// from $LEAKHOUND_WORDNET or /usr/share/wordnet.
+type Config struct {
+	// Lexicon is a CC-CEDICT file; "" searches $LEAKHOUND_LEXICON and
+	// LexiconDirs; "none" turns the cross-lingual path off.
+	Lexicon     string
+	LexiconDirs []string // folders that may hold lexicon/cedict_ts.u8.gz
+	// WordNet is a WordNet dict folder; "" searches the default places;
+	// "none" turns synonyms off.
+	WordNet string
+	// Weights overrides the embedded weights when not nil.
+	Weights *Weights
+	// Warnf receives notes about missing resources; nil discards them.
+	Warnf func(format string, args ...any)
+}
+
+// Model scores (item, text) pairs: analysis, features and the logistic
+// scorer. It is safe for concurrent use.
+type Model struct {
+	an      analyzer
+	weights *Weights
+}
+
+// NewModel loads the resources of cfg and the weights.
+func NewModel(cfg Config) (*Model, error) {
+	warnf := cfg.Warnf
+	if warnf == nil {
+		warnf = func(string, ...any) {}
+	}
+	m := &Model{weights: cfg.Weights}
+	if m.weights == nil {
+		w, err := DefaultWeights()
+		if err != nil {
+			return nil, err
+		}
+		m.weights = w
+	}
+	bg, err := defaultBackground()
+	if err != nil {
+		return nil, err
+	}
+	m.an.bg = bg
+	if err := m.loadLexicon(cfg, warnf); err != nil {
+		return nil, err
+	}
+	switch wn := cfg.WordNet; wn {
+	case "none":
+	case "":
+		if d := FindWordNet(); d != "" {
+			w, err := LoadWordNet(d)
+			if err != nil {
+				return nil, err
+			}
+			m.an.wn = w
+		} else {
+			warnf("%v", ErrNoWordNet)
+		}
+	default:
+		w, err := LoadWordNet(wn)
+		if err != nil {
+			return nil, fmt.Errorf("wordnet: %w", err)
+		}
+		m.an.wn = w
+	}
+	return m, nil
+}
+
+func (m *Model) loadLexicon(cfg Config, warnf func(string, ...any)) error {
+	path := cfg.Lexicon
+	switch path {
+	case "none":
+		return nil
+	case "":
+		path = FindLexicon(cfg.LexiconDirs...)
+		if path == "" {
+			warnf("%v", ErrNoLexicon)
+			return nil
+		}
+	}
+	l, err := LoadLexicon(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("lexicon %s: %w", path, ErrNoLexicon)
+	}
+	if err != nil {
+		return err
+	}
+	m.an.lex = l
+	return nil
+}
+
+// HasLexicon reports whether the cross-lingual path is on.
+func (m *Model) HasLexicon() bool { return m.an.lex != nil }
+
+// HasWordNet reports whether synonym classes are on.
+func (m *Model) HasWordNet() bool { return m.an.wn != nil }
+
+// Weights returns the model's weights.
+func (m *Model) Weights() *Weights { return m.weights }
+
+// Prepared is a text analysed once for many comparisons.
+type Prepared struct {
+	text string
+	an   *analysis
+	code bool
+}
+
+// Prepare analyses a text.
+func (m *Model) Prepare(text string) *Prepared {
+	return &Prepared{text: text, an: m.an.analyze(text), code: looksLikeCode(text)}
+}
+
+// Pair is the outcome of comparing an item with a text.
+type Pair struct {
+	Kind     string
+	Features []float64
+	Prob     float64
+	Flag     bool
+	links    []link
+}
+
+// kindOf chooses the model for a pair.
+func kindOf(item, doc *Prepared) string {
+	switch {
+	case item.code:
+		return KindCode
+	case doc.an.cjk > 2*doc.an.words && item.an.cjk < item.an.words:
+		return KindCross
+	}
+	return KindProse
+}
+
+// Compare scores item against doc.
+func (m *Model) Compare(item, doc *Prepared) Pair {
+	f, links := pairFeatures(item.an, doc.an)
+	k := kindOf(item, doc)
+	lg := m.weights.Models[k]
+	p := lg.Prob(f)
+	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= lg.Threshold, links: links}
+}
+
+// PairFeatures returns the kind and the feature vector of a pair, for
+// training.
+func (m *Model) PairFeatures(item, doc *Prepared) (string, []float64) {
+	f, _ := pairFeatures(item.an, doc.an)
+	return kindOf(item, doc), f
+}
+
+// FeatureNames returns the names of the features, in vector order.
+func FeatureNames() []string { return append([]string(nil), featureNames...) }
+
+// BuildBackground computes the IDF table of a reference collection, in
+// the embedded file's format (written to rephrase/background.bin by
+// `leakhound eval train`).
+func (m *Model) BuildBackground(texts []string) []byte {
+	bg := &background{df: map[uint64]uint32{}}
+	for _, t := range texts {
+		bg.count(m.an.analyze(t))
+	}
+	return bg.encode(2)
+}
+
+// SetBackground replaces the IDF table (for training from a fresh one).
+func (m *Model) SetBackground(table []byte) error {
+	bg, err := decodeBackground(table)
+	if err != nil {
+		return err
+	}
+	m.an.bg = bg
+	return nil
+}

@@ -1,0 +1,291 @@
+package rephrase
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/leakhound/leakhound/ngram"
+)
+
+// Unit kinds.
+const (
+	kindWord = iota // an English content word (or identifier part)
+	kindNum         // a number
+	kindZh          // a Chinese word, matched through its glosses
+)
+
+// unit is one alignable piece of a text: a content word, a number or a
+// Chinese word, with the concept keys under which it matches and its
+// byte span.
+type unit struct {
+	keys       []uint64 // keys[0] is the primary key (stem, number, Chinese word)
+	kind       uint8
+	start, end int32
+	w          float32 // weight (IDF of the primary key)
+}
+
+// analysis is a text prepared for verification.
+type analysis struct {
+	units  []unit
+	code   []uint64 // normalized code token stream, for winnowing
+	idents []uint64 // identifiers of 4+ letters, joined and lower-cased
+	cjk    int      // Han characters
+	words  int      // word tokens (content or not)
+}
+
+// analyzer turns texts into analyses. It is read-only once built and
+// safe for concurrent use.
+type analyzer struct {
+	lex *Lexicon
+	wn  *WordNet
+	bg  *background
+}
+
+// Key prefixes keep the key spaces apart.
+func wordKey(stem string) uint64 { return ngram.HashString("w\x00" + stem) }
+func numKey(n string) uint64     { return ngram.HashString("#\x00" + n) }
+func zhKey(w string) uint64      { return ngram.HashString("z\x00" + w) }
+func synKey(s uint32) uint64     { return ngram.HashString("s\x00"+itoa(int64(s))) | 1 }
+
+// rawToken is a token of the scanner: a word, a number, a Han run or a
+// symbol.
+type rawToken struct {
+	text       string
+	start, end int
+	class      uint8
+}
+
+const (
+	rawWord = iota
+	rawNum
+	rawHan
+	rawSym
+)
+
+// scan splits text into raw tokens.
+func scanTokens(dst []rawToken, text string) []rawToken {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case unicode.Is(unicode.Han, r):
+			j := i + size
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if !unicode.Is(unicode.Han, r2) {
+					break
+				}
+				j += s2
+			}
+			dst = append(dst, rawToken{text[i:j], i, j, rawHan})
+			i = j
+		case r >= '0' && r <= '9' || r == '.' && i+1 < len(text) && isDigit(text[i+1]) && (i == 0 || !isWordByte(text[i-1])):
+			j := i + 1
+			for j < len(text) && (isDigit(text[j]) || (text[j] == '.' || text[j] == ',') && j+1 < len(text) && isDigit(text[j+1])) {
+				j++
+			}
+			if j < len(text) && isLetter(text[j]) { // "3x", "2nd": a word
+				for j < len(text) && isWordByte(text[j]) {
+					j++
+				}
+				dst = append(dst, rawToken{text[i:j], i, j, rawWord})
+			} else {
+				dst = append(dst, rawToken{text[i:j], i, j, rawNum})
+			}
+			i = j
+		case r == '_' || unicode.IsLetter(r):
+			j := i + size
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if r2 != '_' && !unicode.IsLetter(r2) && !unicode.IsDigit(r2) || unicode.Is(unicode.Han, r2) {
+					break
+				}
+				j += s2
+			}
+			dst = append(dst, rawToken{text[i:j], i, j, rawWord})
+			i = j
+		case unicode.IsSpace(r):
+			i += size
+		default:
+			dst = append(dst, rawToken{text[i : i+size], i, i + size, rawSym})
+			i += size
+		}
+	}
+	return dst
+}
+
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool   { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isWordByte(c byte) bool { return isDigit(c) || isLetter(c) || c == '_' }
+
+// subwords splits an identifier at underscores, lower-to-upper case
+// changes and letter/digit changes, lower-cased: "truncateNumber" and
+// "truncate_number" both give "truncate", "number".
+func subwords(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	flush := func(end int) {
+		if end > start {
+			out = append(out, strings.ToLower(string(rs[start:end])))
+		}
+	}
+	for i := 0; i < len(rs); i++ {
+		switch {
+		case rs[i] == '_':
+			flush(i)
+			start = i + 1
+		case i > start && unicode.IsUpper(rs[i]) && (unicode.IsLower(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])):
+			flush(i)
+			start = i
+		case i > start && unicode.IsDigit(rs[i]) != unicode.IsDigit(rs[i-1]):
+			flush(i)
+			start = i
+		}
+	}
+	flush(len(rs))
+	return out
+}
+
+// analyze prepares text. It never fails: unknown words are their own
+// concepts.
+func (a *analyzer) analyze(text string) *analysis {
+	toks := scanTokens(nil, text)
+	an := &analysis{}
+	var pend []pendingWord // English words waiting for number-word grouping
+	flush := func() {
+		a.addWords(an, pend)
+		pend = pend[:0]
+	}
+	for _, t := range toks {
+		switch t.class {
+		case rawHan:
+			flush()
+			a.addHan(an, t)
+			an.code = append(an.code, codeClass(t))
+		case rawNum:
+			flush()
+			if c, ok := canonNumber(t.text); ok {
+				an.units = append(an.units, a.numUnit(c, t.start, t.end))
+			}
+			an.code = append(an.code, codeClass(t))
+		case rawWord:
+			an.words++
+			an.code = append(an.code, codeClass(t))
+			if j := strings.ToLower(strings.ReplaceAll(t.text, "_", "")); len(j) >= 4 && !stopwords[j] && !codeKeywords[j] {
+				an.idents = append(an.idents, ngram.HashString(j))
+			}
+			for _, s := range subwords(t.text) {
+				pend = append(pend, pendingWord{s, t.start, t.end})
+			}
+		default:
+			an.code = append(an.code, codeClass(t))
+			if t.text != "-" && t.text != "'" { // "twenty-five", "Janet's"
+				flush()
+			}
+		}
+	}
+	flush()
+	return an
+}
+
+type pendingWord struct {
+	w          string
+	start, end int
+}
+
+// addWords appends units for a run of words, turning number words into
+// numbers.
+func (a *analyzer) addWords(an *analysis, ws []pendingWord) {
+	words := make([]string, len(ws))
+	for i, w := range ws {
+		words[i] = w.w
+	}
+	for i := 0; i < len(ws); {
+		if v, n := wordsNumber(words[i:]); n > 0 && !(n == 1 && words[i] == "one") {
+			an.units = append(an.units, a.numUnit(itoa(v), ws[i].start, ws[i+n-1].end))
+			i += n
+			continue
+		}
+		w := words[i]
+		if !stopwords[w] && len(w) >= 2 && !isAllDigits(w) {
+			an.units = append(an.units, a.wordUnit(w, ws[i].start, ws[i].end))
+		}
+		i++
+	}
+}
+
+func isAllDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *analyzer) numUnit(c string, start, end int) unit {
+	k := numKey(c)
+	return unit{keys: []uint64{k}, kind: kindNum, start: int32(start), end: int32(end), w: a.bg.idf(k)}
+}
+
+func (a *analyzer) wordUnit(w string, start, end int) unit {
+	k := wordKey(stem(w))
+	u := unit{keys: []uint64{k}, kind: kindWord, start: int32(start), end: int32(end), w: a.bg.idf(k)}
+	for _, s := range a.wn.Synsets(w) {
+		u.keys = append(u.keys, synKey(s))
+	}
+	return u
+}
+
+// addHan appends the units of a run of Han characters: numbers, and
+// dictionary words with their gloss stems as keys.
+func (a *analyzer) addHan(an *analysis, t rawToken) {
+	rs := []rune(t.text)
+	an.cjk += len(rs)
+	var segs []string
+	if a.lex != nil {
+		segs = a.lex.Segment(rs)
+	} else {
+		for _, r := range rs {
+			segs = append(segs, string(r))
+		}
+	}
+	off := t.start
+	for _, s := range segs {
+		end := off + len(s)
+		srs := []rune(s)
+		if allZhNumerals(srs) {
+			if v, ok := zhNumber(srs); ok {
+				an.units = append(an.units, a.numUnit(itoa(v), off, end))
+			}
+			off = end
+			continue
+		}
+		u := unit{keys: []uint64{zhKey(s)}, kind: kindZh, start: int32(off), end: int32(end), w: a.bg.idf(zhKey(s))}
+		for i, g := range a.lex.Gloss(s) {
+			u.keys = append(u.keys, wordKey(g))
+			if a.wn != nil && i < 3 {
+				for _, sy := range a.wn.Synsets(g) {
+					u.keys = append(u.keys, synKey(sy))
+				}
+			}
+		}
+		if len(u.keys) > 1 && !zhStop[s] {
+			an.units = append(an.units, u)
+		}
+		off = end
+	}
+}
+
+func allZhNumerals(rs []rune) bool {
+	for _, r := range rs {
+		if !isZhNumeral(r) {
+			return false
+		}
+	}
+	return len(rs) > 0
+}
+
+// zhStop are Chinese function words (our own list).
+var zhStop = toSet(`的 了 是 在 和 与 或 及 其 中 之 也 都 而 被 把 对 从 以 为 于 由 这 那 个 些 有 无 不 没有 什么 哪 哪个 哪些 下列 以下 如果 因为 所以 但是 可以 一个 我们 他们 它们 你 我 他 她 它 请 问 答案 选项 正确 错误 是否 如何 怎样 多少 几`)

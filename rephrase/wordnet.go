@@ -1,0 +1,154 @@
+package rephrase
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// WordNet holds the synonym classes of Princeton WordNet 3.0 (Debian
+// package wordnet-base, /usr/share/wordnet; its license allows this use):
+// for each lemma, the synsets of its most frequent senses, and the
+// irregular forms of the exception lists.
+type WordNet struct {
+	senses map[string][]uint32 // lemma → synset keys (POS in the top bits)
+	exc    map[string]string   // irregular form → lemma
+}
+
+// maxSenses is how many senses per part of speech count as synonyms.
+// WordNet lists senses by frequency; "consume" and "eat" meet at their
+// 5th and 5th senses, and 5 is where random-pair matches stay rare.
+const maxSenses = 5
+
+// DefaultWordNetDir is where Debian's wordnet-base installs the database.
+const DefaultWordNetDir = "/usr/share/wordnet"
+
+var (
+	wnMu    sync.Mutex
+	wnCache = map[string]*WordNet{}
+)
+
+// ErrNoWordNet says that the WordNet database was not found; synonym
+// classes are then off and stems still match.
+var ErrNoWordNet = errors.New("no WordNet database: install Debian's wordnet-base (apt-get install wordnet-base) or set LEAKHOUND_WORDNET to a WordNet 3.0 dict folder; synonyms are not matched without it")
+
+// FindWordNet returns $LEAKHOUND_WORDNET or DefaultWordNetDir when it holds
+// index.noun, else "".
+func FindWordNet() string {
+	for _, d := range []string{os.Getenv("LEAKHOUND_WORDNET"), DefaultWordNetDir} {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "index.noun")); err == nil {
+			return d
+		}
+	}
+	return ""
+}
+
+// LoadWordNet reads the index and exception files of a WordNet dict
+// folder. Loaded databases are cached by folder.
+func LoadWordNet(dir string) (*WordNet, error) {
+	wnMu.Lock()
+	defer wnMu.Unlock()
+	if w, ok := wnCache[dir]; ok {
+		return w, nil
+	}
+	w := &WordNet{senses: make(map[string][]uint32, 160000), exc: make(map[string]string)}
+	for i, pos := range []string{"noun", "verb", "adj", "adv"} {
+		if err := w.readIndex(filepath.Join(dir, "index."+pos), uint32(i)<<30); err != nil {
+			return nil, err
+		}
+		if err := w.readExc(filepath.Join(dir, pos+".exc")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	wnCache[dir] = w
+	return w, nil
+}
+
+func (w *WordNet) readIndex(path string, pos uint32) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == ' ' {
+			continue
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 4 {
+			continue
+		}
+		nptr, err := strconv.Atoi(fs[3])
+		if err != nil || len(fs) < 6+nptr {
+			continue
+		}
+		offs := fs[6+nptr:]
+		for i, o := range offs {
+			if i >= maxSenses {
+				break
+			}
+			v, err := strconv.ParseUint(o, 10, 30)
+			if err != nil {
+				break
+			}
+			w.senses[fs[0]] = append(w.senses[fs[0]], pos|uint32(v))
+		}
+	}
+	return sc.Err()
+}
+
+func (w *WordNet) readExc(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) >= 2 {
+			if _, ok := w.exc[fs[0]]; !ok {
+				w.exc[fs[0]] = fs[1]
+			}
+		}
+	}
+	return sc.Err()
+}
+
+// detachments are WordNet's morphy suffix rules (ending → replacement).
+var detachments = [][2]string{
+	{"ies", "y"}, {"es", "e"}, {"es", ""}, {"s", ""}, {"ed", "e"}, {"ed", ""},
+	{"ing", "e"}, {"ing", ""}, {"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"},
+}
+
+// Synsets returns the synset keys of a lower-case word's lemma (the word
+// itself, its irregular lemma, or a lemma found by removing an ending).
+func (w *WordNet) Synsets(word string) []uint32 {
+	if w == nil {
+		return nil
+	}
+	if s, ok := w.senses[word]; ok {
+		return s
+	}
+	if l, ok := w.exc[word]; ok {
+		return w.senses[l]
+	}
+	for _, d := range detachments {
+		if strings.HasSuffix(word, d[0]) && len(word) > len(d[0])+2 {
+			if s, ok := w.senses[word[:len(word)-len(d[0])]+d[1]]; ok {
+				return s
+			}
+		}
+	}
+	return nil
+}
