@@ -10,5 +10,6 @@ func commands() []*command {
 		cmdLM,
 		cmdLineage,
 		cmdBench,
+		cmdReport,
 	}
 }
