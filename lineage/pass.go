@@ -41,14 +41,8 @@ func (c *comparer) pass(pairs [][2]int, w *WeightsEvidence) (ExactEvidence, Cont
 }
 
 func (c *comparer) layerPair(st *passStats, p [2]int, w *WeightsEvidence) error {
-	if !c.opt.SkipContext {
-		for _, s := range sortedSlots(c.sa) {
-			if s.Layer == p[0] && s.Role != RoleGate && s.Role != RoleUp {
-				if err := c.statPair(st, s, Slot{p[1], s.Role}); err != nil {
-					return err
-				}
-			}
-		}
+	if err := c.statLayer(st, p); err != nil {
+		return err
 	}
 	ok, err := c.readMLP(st, p, w.Skipped == "")
 	if err != nil || !ok || w.Skipped != "" {
@@ -65,6 +59,22 @@ func (c *comparer) layerPair(st *passStats, p [2]int, w *WeightsEvidence) error 
 		return nil
 	}
 	w.Layers = append(w.Layers, lt)
+	return nil
+}
+
+// statLayer streams the layer pair's tensors other than gate/up for the
+// statistics (nothing with SkipContext).
+func (c *comparer) statLayer(st *passStats, p [2]int) error {
+	if c.opt.SkipContext {
+		return nil
+	}
+	for _, s := range sortedSlots(c.sa) {
+		if s.Layer == p[0] && s.Role != RoleGate && s.Role != RoleUp {
+			if err := c.statPair(st, s, Slot{p[1], s.Role}); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
