@@ -77,6 +77,13 @@ standard error with file:line, counted in the summary, and skipped.
 A progress line (bytes read of the total, MB/s, records, findings, ETA) is
 drawn on standard error when it is a terminal; --quiet turns it off.
 
+--clean OUTDIR writes a decontaminated copy of the corpus in the inputs'
+layout, formats and compression, dropping (or with --clean-policy redact,
+redacting) every record with a finding, and a manifest that accounts for
+every record; the run exits 2 if kept + dropped != read for any file. A
+killed run resumes where it stopped (doc/cleaning.md). --report FILE
+writes an HTML page (or .md, .json) of the findings (doc/reports.md).
+
 Exit status: 0 when the scan ran and found nothing, 1 when it found
 benchmark items, 2 on a usage error or when an input cannot be read.
 
@@ -105,6 +112,7 @@ type scanFlags struct {
 	benchOptions evalset.Options
 	matchOptions match.Options
 	corpus       corpus.Options
+	extra        scanExtraFlags // scan_clean.go: --clean, --report
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -123,6 +131,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxDiag, "max-diagnostics", 20, "print at most this many diagnostics on standard error (all are counted)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	f.matchOptions.AddFlags(fs)
+	f.extra.register(fs)
 }
 
 func runScan(ctx context.Context, e *env, args []string) int {
@@ -230,11 +239,15 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 	if err != nil {
 		return false, err
 	}
+	post, err := f.extra.start(f, set, inputs)
+	if err != nil {
+		return false, err
+	}
 	out, closeOut, err := openOut(e, f.out)
 	if err != nil {
 		return false, err
 	}
-	stats, tallies, err := scan.Run(ctx, set, inputs, f.scanOptions(e, out))
+	stats, tallies, err := scan.Run(ctx, set, inputs, post.hook(f.scanOptions(e, out)))
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}
@@ -250,6 +263,9 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 		err = writeScanJSON(summary, set, rows, stats)
 	} else {
 		writeScanText(summary, rows, stats)
+	}
+	if err == nil {
+		err = post.finish(ctx, e, summary, rows, stats)
 	}
 	return stats.Findings > 0 || anyFound(rows), err
 }
