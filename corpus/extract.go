@@ -248,14 +248,9 @@ func (x *Extractor) topObject(s []byte, i int, sel *selector) int {
 				return -1
 			}
 		}
-		i = skipWS(s, end)
-		switch {
-		case i < len(s) && s[i] == ',':
-			i = skipWS(s, i+1)
-		case i < len(s) && s[i] == '}':
-			return i + 1
-		default:
-			return x.sc.fail(i, "expected ',' or '}' after object member")
+		var more bool
+		if i, more = x.sc.afterValue(s, end, '}'); !more {
+			return i
 		}
 	}
 }
@@ -321,14 +316,9 @@ func (x *Extractor) collectArray(s []byte, i, p int, steps []step, depth int, id
 		if i = x.collect(s, i, p, steps[1:], depth+1, id); i < 0 {
 			return -1
 		}
-		i = skipWS(s, i)
-		switch {
-		case i < len(s) && s[i] == ',':
-			i = skipWS(s, i+1)
-		case i < len(s) && s[i] == ']':
-			return i + 1
-		default:
-			return x.sc.fail(i, "expected ',' or ']' after array element")
+		var more bool
+		if i, more = x.sc.afterValue(s, i, ']'); !more {
+			return i
 		}
 	}
 }
@@ -356,14 +346,9 @@ func (x *Extractor) collectObject(s []byte, i, p int, steps []step, depth int, i
 		if j < 0 {
 			return -1
 		}
-		i = skipWS(s, j)
-		switch {
-		case i < len(s) && s[i] == ',':
-			i = skipWS(s, i+1)
-		case i < len(s) && s[i] == '}':
-			return i + 1
-		default:
-			return x.sc.fail(i, "expected ',' or '}' after object member")
+		var more bool
+		if i, more = x.sc.afterValue(s, j, '}'); !more {
+			return i
 		}
 	}
 }

@@ -469,6 +469,23 @@ func (sc *scanner) objectKey(s []byte, i int) int {
 	return skipWS(s, j+1)
 }
 
+// afterValue reads what follows an object member or array element that
+// ends at i: a comma, after which it returns the index of the next member
+// and true, or close ('}' or ']'), after which it returns the index after
+// it and false; or it fails and returns -1 and false.
+func (sc *scanner) afterValue(s []byte, i int, close byte) (int, bool) {
+	i = skipWS(s, i)
+	switch {
+	case i < len(s) && s[i] == ',':
+		return skipWS(s, i+1), true
+	case i < len(s) && s[i] == close:
+		return i + 1, false
+	case close == '}':
+		return sc.fail(i, "expected ',' or '}' after object member"), false
+	}
+	return sc.fail(i, "expected ',' or ']' after array element"), false
+}
+
 // skipValue validates the value at i (after whitespace), nested inside
 // depth containers, and returns the index after it, or -1. It is
 // iterative, so that a deeply nested record cannot grow the goroutine
