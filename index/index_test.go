@@ -79,6 +79,6 @@ func TestBloomNoFalseNegatives(t *testing.T) {
 		}
 	}
 	if rate := float64(fp) / probes; rate > 0.01 {
-		t.Errorf("Bloom false-positive rate %.4f, want under 0.01 at 16 bits per key", rate)
+		t.Errorf("Bloom false-positive rate %.4f, want under 0.01 at 8 or more bits per key", rate)
 	}
 }

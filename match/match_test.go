@@ -266,3 +266,16 @@ func TestStridedProbingAgainstNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchAllocatesNothingOnCleanText guards the hot path: a record with
+// no finding costs no allocation once the matcher's buffers have grown.
+func TestMatchAllocatesNothingOnCleanText(t *testing.T) {
+	items := testItems(10, 200)
+	s := newSet(t, items, GPT3, PaLM, Llama2, GPT4)
+	m := s.NewMatcher()
+	text := []byte(textgen.New(5, 3000).Paragraph(3000))
+	var dst []leakhound.Finding
+	if n := testing.AllocsPerRun(50, func() { dst, _ = m.Match(dst[:0], text) }); n != 0 {
+		t.Errorf("Match allocates %v times per clean record, want 0", n)
+	}
+}
