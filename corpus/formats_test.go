@@ -299,3 +299,20 @@ func TestParquetCorrupt(t *testing.T) {
 	}
 	readInput(t, memInput("flipped.parquet", flipped), Options{}) // must not panic
 }
+
+func TestParquetFixture(t *testing.T) {
+	// testdata/chat.parquet is committed (written by testdata/genparquet),
+	// so a change of writer library cannot hide a reader regression.
+	for _, tt := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "[{1 -1 1 The lighthouse keeper counted 12 ships before noon. } {2 -1 2 Bread rises because yeast makes carbon dioxide.\nIt needs warmth. } {3 -1 3  } {4 -1 4 Café au lait, 中文, and an emoji 😀. }] "},
+		{Options{Fields: []string{"messages[].content"}}, "[{1 -1 1 How many ships?\nTwelve. } {3 -1 3 Say hello in French.\nBonjour. }] missing-field@2 missing-field@4"},
+	} {
+		res := readInput(t, fileInput(t, "testdata/chat.parquet"), tt.opts)
+		if got := fmt.Sprintf("%v %s", res.recs, res.kinds()); got != tt.want {
+			t.Errorf("fields %q:\n got %q\nwant %q", tt.opts.Fields, got, tt.want)
+		}
+	}
+}

@@ -199,7 +199,7 @@ func (s *Source) sniff() Format {
 	i := skipWS(trimmed, 0)
 	if i == len(trimmed) && s.eof {
 		if s.streamDiag == nil {
-			s.streamDiag = &Diagnostic{Kind: KindEmptyFile, Msg: emptyMsg(len(head), s.method)}
+			s.fileDiag(KindEmptyFile, -1, emptyMsg(len(head), s.method))
 		}
 		return Unknown
 	}
@@ -212,7 +212,7 @@ func (s *Source) sniff() Format {
 		}
 	}
 	if bad := binaryAt(head, s.eof); bad >= 0 {
-		s.fileDiag(KindBinaryFile, 0, fmt.Sprintf("binary file (%s at byte %d): not JSON, Parquet or UTF-8 text", describeByte(head, bad), bad))
+		s.fileDiag(KindBinaryFile, -1, fmt.Sprintf("binary file (%s at byte %d): not JSON, Parquet or UTF-8 text", describeByte(head, bad), bad))
 		return Unknown
 	}
 	return Text
