@@ -77,8 +77,10 @@ func appendPath(ins []Input, p string) ([]Input, error) {
 		if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 {
 			return nil, fmt.Errorf("%s: not a regular file or directory", p)
 		}
-		if err := checkReadable(p); err != nil {
-			return nil, err
+		if fi.Mode().IsRegular() { // opening a pipe (<(zcat ...)) would consume it
+			if err := checkReadable(p); err != nil {
+				return nil, err
+			}
 		}
 		return append(ins, Input{Name: p, Size: size(fi)}), nil
 	}

@@ -90,3 +90,32 @@ func TestBinaryInDirectory(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestExpandNamedPipe(t *testing.T) {
+	// A named pipe (as bash's <(zcat x.gz) gives) is an input of unknown
+	// size, and Expand must not open it: that would consume the writer.
+	p := filepath.Join(t.TempDir(), "fifo")
+	if err := syscallMkfifo(p); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	ins, err := Expand([]string{p})
+	if err != nil || len(ins) != 1 || ins[0].Size != -1 {
+		t.Fatalf("Expand(fifo) = %+v, %v", ins, err)
+	}
+	done := make(chan error)
+	go func() {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString(`{"text":"through a pipe"}` + "\n")
+			f.Close()
+		}
+		done <- err
+	}()
+	res := readInput(t, ins[0], Options{})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(res.recs) != 1 || res.recs[0].Text != "through a pipe" {
+		t.Errorf("records %+v", res.recs)
+	}
+}
