@@ -62,3 +62,44 @@ func head(x []int) []int {
 	}
 	return x
 }
+
+func TestDump(t *testing.T) {
+	spec := os.Getenv("LH_DUMP")
+	if spec == "" {
+		t.Skip("dump")
+	}
+	dir, _ := FindDataDir("")
+	sets, _ := LoadPairSets(dir)
+	dummy := &rephrase.Weights{Features: rephrase.FeatureNames(), Models: map[string]rephrase.Logistic{}}
+	for _, k := range rephrase.Kinds {
+		dummy.Models[k] = rephrase.Logistic{Weights: make([]float64, len(dummy.Features)), Threshold: 0.5}
+	}
+	m, _ := rephrase.NewModel(rephrase.Config{Weights: dummy, LexiconDirs: []string{dir}})
+	var name string
+	var idx []int
+	fmt.Sscanf(spec, "%s", &name)
+	for _, s := range sets {
+		if s.Name != name {
+			continue
+		}
+		for _, a := range os.Args {
+			_ = a
+		}
+		fmt.Sscan(os.Getenv("LH_IDX"), &idx)
+		for _, i := range []int{idx0()} {
+			it, doc := m.Prepare(s.Items[i].Text), m.Prepare(s.Rephrases[i])
+			k, f := m.PairFeatures(it, doc)
+			fmt.Printf("ITEM:\n%s\nREPHRASE:\n%s\nkind %s\n", s.Items[i].Text, s.Rephrases[i], k)
+			for j, n := range rephrase.FeatureNames() {
+				fmt.Printf("  %-15s %.3f\n", n, f[j])
+			}
+			fmt.Println(rephrase.DebugAlign(m, it, doc))
+		}
+	}
+}
+
+func idx0() int {
+	var i int
+	fmt.Sscan(os.Getenv("LH_IDX"), &i)
+	return i
+}

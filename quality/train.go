@@ -23,7 +23,7 @@ type TrainOptions struct {
 
 // DefaultTrainOptions are the settings of the shipped weights.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.002}
+	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.003}
 }
 
 // trainingExamples returns labelled feature vectors per kind from the
@@ -66,7 +66,9 @@ func trainingExamples(m *rephrase.Model, sets []PairSet, ordinary []leakhound.It
 			add(it, m.Prepare(s.Rephrases[i]), true)
 			for n := 0; n < o.NegPerPos && len(idx) > 1; n++ {
 				j := otherIndex(rng, idx, i)
-				add(it, prep(j), false)
+				if !sharesRun(s.Items[i].Text, s.Items[j].Text) {
+					add(it, prep(j), false)
+				}
 				j = otherIndex(rng, idx, i)
 				if strings.TrimSpace(s.Rephrases[j]) != "" {
 					add(it, m.Prepare(s.Rephrases[j]), false)
@@ -76,6 +78,23 @@ func trainingExamples(m *rephrase.Model, sets []PairSet, ordinary []leakhound.It
 		}
 	}
 	return out
+}
+
+// sharesRun reports whether two texts share a run of 13 words: such
+// items (MMLU questions on one passage) are not random negatives.
+func sharesRun(a, b string) bool {
+	const n = 13
+	wa, wb := strings.Fields(a), strings.Fields(b)
+	seen := map[string]bool{}
+	for i := 0; i+n <= len(wa); i++ {
+		seen[strings.Join(wa[i:i+n], " ")] = true
+	}
+	for i := 0; i+n <= len(wb); i++ {
+		if seen[strings.Join(wb[i:i+n], " ")] {
+			return true
+		}
+	}
+	return false
 }
 
 func otherIndex(rng *rand.Rand, idx []int, i int) int {

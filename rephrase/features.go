@@ -9,18 +9,20 @@ import (
 // Feature names, in vector order. They are documented in
 // doc/detection-quality.md and carried in each finding's Evidence.
 var featureNames = []string{
-	"recall",        // IDF-weighted share of the item's content words aligned in the window
-	"precision",     // IDF-weighted share of the window's content words aligned to the item
-	"num_doc",       // share of the window's numbers that are among the item's (multisets)
-	"num_item",      // share of the item's numbers found in the window
-	"num_shared",    // log(1 + numbers shared)
-	"order",         // longest order-preserving chain of aligned words / aligned words
-	"evidence",      // log(1 + summed IDF of aligned words and numbers)
-	"exact",         // share of aligned words that match by stem (not synonym or translation)
-	"code",          // winnowing fingerprints shared / fingerprints of the smaller side
-	"ident",         // share of the item's identifiers found in the window
-	"len_ratio",     // |log(window units / item units)|
-	"rare_unmatched", // log(1 + summed IDF of item words above the median weight left unaligned)
+	"recall",         // IDF-weighted share of the item question's content words aligned in the window
+	"recall_all",     // the same over the whole item (question, options, solution)
+	"precision",      // IDF-weighted share of the window's content words aligned to the item
+	"num_doc",        // share of the window's numbers that are among the item's (multisets)
+	"num_item",       // share of the item's numbers found in the window
+	"num_shared",     // log(1 + numbers shared)
+	"order",          // longest order-preserving chain of aligned words / aligned words
+	"evidence",       // log(1 + summed IDF of aligned words and numbers)
+	"exact",          // share of aligned words that match by stem (not synonym or translation)
+	"code",           // winnowing fingerprints shared / fingerprints of the smaller side
+	"ident",          // share of the item's identifiers found in the window
+	"len_ratio",      // |log(window units / item units)|
+	"harmonic",       // 2·recall·precision / (recall + precision)
+	"rare_unmatched", // log(1 + summed IDF of question words above the median weight left unaligned)
 }
 
 // nFeatures is the length of a feature vector.
@@ -44,7 +46,7 @@ type link struct {
 func pairFeatures(it, win *analysis) ([]float64, []link) {
 	f := make([]float64, nFeatures)
 	links := align(it, win)
-	var itW, itMatched, winW, winMatched, evid float64
+	var itW, itMatched, headW, headMatched, winW, winMatched, evid float64
 	usedI := make([]bool, len(it.units))
 	usedJ := make([]bool, len(win.units))
 	exact, words := 0, 0
@@ -64,9 +66,15 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 			continue
 		}
 		itW += float64(u.w)
-		ws = append(ws, float64(u.w))
 		if usedI[i] {
 			itMatched += float64(u.w)
+		}
+		if i >= it.head0 && i < it.head {
+			ws = append(ws, float64(u.w))
+			headW += float64(u.w)
+			if usedI[i] {
+				headMatched += float64(u.w)
+			}
 		}
 	}
 	for j, u := range win.units {
@@ -78,27 +86,30 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 			winMatched += float64(u.w)
 		}
 	}
-	f[0] = ratio(itMatched, itW)
-	f[1] = ratio(winMatched, winW)
+	f[0] = ratio(headMatched, headW)
+	f[1] = ratio(itMatched, itW)
+	f[2] = ratio(winMatched, winW)
 	nd, ni, ns := numberAgreement(it, win)
-	f[2], f[3], f[4] = nd, ni, math.Log1p(ns)
-	f[5] = orderScore(links, words)
-	f[6] = math.Log1p(evid)
-	f[7] = ratio(float64(exact), float64(words))
+	f[3], f[4], f[5] = nd, ni, math.Log1p(ns)
+	f[6] = orderScore(links, words)
+	f[7] = math.Log1p(evid)
+	f[8] = ratio(float64(exact), float64(words))
 	fa, fb := fingerprints(it.code), fingerprints(win.code)
-	f[8] = ratio(float64(overlap(fa, fb)), float64(min(len(fa), len(fb))))
+	f[9] = ratio(float64(overlap(fa, fb)), float64(min(len(fa), len(fb))))
 	ia, ib := sortedSet(it.idents), sortedSet(win.idents)
-	f[9] = ratio(float64(overlap(ia, ib)), float64(len(ia)))
-	f[10] = math.Abs(math.Log(float64(len(win.units)+1) / float64(len(it.units)+1)))
+	f[10] = ratio(float64(overlap(ia, ib)), float64(len(ia)))
+	f[11] = math.Abs(math.Log(float64(len(win.units)+1) / float64(len(it.units)+1)))
+	f[12] = ratio(2*f[0]*f[2], f[0]+f[2])
 	if len(ws) > 0 {
 		med := median(ws)
 		var miss float64
-		for i, u := range it.units {
+		for i, u := range it.units[it.head0:it.head] {
+			i += it.head0
 			if u.kind != kindNum && !usedI[i] && float64(u.w) > med {
 				miss += float64(u.w)
 			}
 		}
-		f[11] = math.Log1p(miss)
+		f[13] = math.Log1p(miss)
 	}
 	return f, links
 }

@@ -134,6 +134,8 @@ func kindOf(item, doc *Prepared) string {
 		return KindCode
 	case doc.an.cjk > 2*doc.an.words && item.an.cjk < item.an.words:
 		return KindCross
+	case numbers(item.an) >= 3 && numbers(doc.an) >= 2:
+		return KindMath
 	}
 	return KindProse
 }
@@ -176,4 +178,21 @@ func (m *Model) SetBackground(table []byte) error {
 	}
 	m.an.bg = bg
 	return nil
+}
+
+// DebugAlign renders the alignment of a pair, one aligned pair per line:
+// the item's words, the text's words, and how they matched.
+func DebugAlign(m *Model, item, doc *Prepared) string {
+	_, links := pairFeatures(item.an, doc.an)
+	return renderLinks(item, doc, links)
+}
+
+func numbers(an *analysis) int {
+	n := 0
+	for _, u := range an.units[an.head0:an.head] {
+		if u.kind == kindNum {
+			n++
+		}
+	}
+	return n
 }

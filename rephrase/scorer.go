@@ -13,10 +13,11 @@ const (
 	KindProse = "prose" // English (or same-language) text
 	KindCode  = "code"  // source code, possibly in another language
 	KindCross = "cross" // Chinese text against an English item
+	KindMath  = "math"  // prose with numbers on both sides (word problems)
 )
 
 // Kinds lists the pair kinds in model order.
-var Kinds = []string{KindProse, KindCode, KindCross}
+var Kinds = []string{KindProse, KindMath, KindCode, KindCross}
 
 // Logistic is one kind's logistic regression: P(rephrase) =
 // σ(Bias + Σ Weights[i]·x[i]) with x the features of featureNames.

@@ -1,6 +1,7 @@
 package rephrase
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,8 @@ type analysis struct {
 	idents []uint64 // identifiers of 4+ letters, joined and lower-cased
 	cjk    int      // Han characters
 	words  int      // word tokens (content or not)
+	head0  int      // first unit of the question
+	head   int      // end of the question: units before the options or the solution
 }
 
 // analyzer turns texts into analyses. It is read-only once built and
@@ -46,6 +49,7 @@ type analyzer struct {
 func wordKey(stem string) uint64 { return ngram.HashString("w\x00" + stem) }
 func numKey(n string) uint64     { return ngram.HashString("#\x00" + n) }
 func zhKey(w string) uint64      { return ngram.HashString("z\x00" + w) }
+func prefixKey(p string) uint64  { return ngram.HashString("p\x00" + p) }
 func synKey(s uint32) uint64     { return ngram.HashString("s\x00"+itoa(int64(s))) | 1 }
 
 // rawToken is a token of the scanner: a word, a number, a Han run or a
@@ -186,8 +190,46 @@ func (a *analyzer) analyze(text string) *analysis {
 		}
 	}
 	flush()
+	lo, hi := headSpan(text)
+	an.head0, an.head = len(an.units), len(an.units)
+	for i := len(an.units) - 1; i >= 0; i-- {
+		if u := an.units[i]; int(u.start) >= hi {
+			an.head = i
+		} else if int(u.start) >= lo {
+			an.head0 = i
+		}
+	}
+	if an.head0 > an.head {
+		an.head0 = an.head
+	}
 	return an
 }
+
+// headSpan returns the byte range of an item's question: the last
+// paragraph before its first option line (a passage often comes first),
+// else (for prose) its first line when a solution or answer follows, else
+// the whole text.
+func headSpan(text string) (lo, hi int) {
+	if loc := optionLine.FindStringIndex(text); loc != nil {
+		hi = loc[0]
+		body := strings.TrimRight(text[:hi], " \t\n")
+		if i := strings.LastIndexByte(body, '\n'); i >= 0 {
+			lo = i + 1
+		}
+		return lo, hi
+	}
+	if looksLikeCode(text) {
+		return 0, len(text)
+	}
+	start := len(text) - len(strings.TrimLeft(text, "\n"))
+	if i := strings.IndexByte(text[start:], '\n'); i > 0 {
+		return start, start + i
+	}
+	return 0, len(text)
+}
+
+// optionLine finds the first multiple-choice option line.
+var optionLine = regexp.MustCompile(`\n\(?[A-Ea-e][.)][ \t]`)
 
 type pendingWord struct {
 	w          string
@@ -234,6 +276,9 @@ func (a *analyzer) wordUnit(w string, start, end int) unit {
 	u := unit{keys: []uint64{k}, kind: kindWord, start: int32(start), end: int32(end), w: a.bg.idf(k)}
 	for _, s := range a.wn.Synsets(w) {
 		u.keys = append(u.keys, synKey(s))
+	}
+	if len(w) >= 6 {
+		u.keys = append(u.keys, prefixKey(w[:5]))
 	}
 	return u
 }
