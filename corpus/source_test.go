@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -577,4 +578,54 @@ func TestConcurrentEach(t *testing.T) {
 		all = append(all, r...)
 	}
 	compareRecords(t, all, want)
+}
+
+// repeatReader yields block n times.
+type repeatReader struct {
+	block []byte
+	n     int
+	pos   int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p, r.block[r.pos:])
+	if r.pos += k; r.pos == len(r.block) {
+		r.pos, r.n = 0, r.n-1
+	}
+	return k, nil
+}
+
+func TestStreamingMemory(t *testing.T) {
+	// 256 MB of JSONL (with one 8 MB record) stream through with a heap
+	// that stays at a few batches.
+	block, _ := genJSONL(1200) // ~1 MB
+	big := []byte(`{"text":"` + strings.Repeat("b", 8<<20) + `"}` + "\n")
+	in := FromReader("stream.jsonl", io.MultiReader(&repeatReader{block: block, n: 128}, bytes.NewReader(big), &repeatReader{block: block, n: 128}), -1)
+	src, err := Open(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	x := NewExtractor(Options{})
+	var b Batch
+	var ms runtime.MemStats
+	var peak uint64
+	records := 0
+	for n := 0; src.NextBatch(&b); n++ {
+		b.Each(x, func(*Record) error { records++; return nil })
+		if n%16 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}
+	if records != 256*1200+1 {
+		t.Errorf("%d records, want %d", records, 256*1200+1)
+	}
+	t.Logf("peak heap in use %d MB", peak>>20)
+	if peak > 64<<20 {
+		t.Errorf("heap in use reached %d MB while streaming 256 MB", peak>>20)
+	}
 }
