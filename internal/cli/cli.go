@@ -95,8 +95,10 @@ func runHelp(e *env, args []string) int {
 	if cmd == nil {
 		return e.errorf("help: unknown command %q", args[0])
 	}
-	printCommandHelp(e.stdout, cmd, nil)
-	return ExitClean
+	// Each command registers its flags when it runs; -h prints the
+	// manual with them and runs nothing else.
+	e.cmd = cmd
+	return cmd.Run(context.Background(), e, []string{"-h"})
 }
 
 const usageHeader = `leakhound finds benchmark test items in training data, tests served

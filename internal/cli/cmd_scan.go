@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/leakhound/leakhound"
@@ -122,7 +123,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	f.benchOptions.AddFlags(fs)
 	fs.Var(&f.fields, "field", "corpus text field path, e.g. meta.text or messages[].content (repeatable; default: automatic)")
 	fs.StringVar(&f.corpus.IDField, "id-field", "", "corpus record id field path (default \"id\" when present)")
-	fs.Var(&f.methods, "method", "detection method: gpt3, palm, gpt4, llama2 or all (repeatable, comma-separated; default gpt3)")
+	fs.Var(&f.methods, "method", "detection method: "+strings.Join(match.AllMethods(), ", ")+" or all (repeatable, comma-separated; default gpt3)")
 	fs.StringVar(&f.out, "out", "", "write findings as JSON Lines to this file (- for standard output)")
 	fs.StringVar(&f.format, "format", "text", "summary format: text or json")
 	fs.IntVar(&f.workers, "workers", 0, "worker goroutines (default: one per core)")
