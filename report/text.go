@@ -33,7 +33,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, " The scan read %d records (%d bad) in %d files.", r.Scan.Records, r.Scan.Bad, r.Scan.Files)
 	}
 	if r.FindingsFile != "" {
-		fmt.Fprintf(&b, " Full findings: `%s`.", mdCode(r.FindingsFile))
+		fmt.Fprintf(&b, " Full findings: %s.", mdText(r.FindingsFile))
 	}
 	b.WriteString("\n\n")
 	mdBenchmarks(&b, r)
@@ -121,7 +121,7 @@ func mdFiles(b *strings.Builder, r *Report) {
 	}
 	b.WriteString("## Files with the most leaks\n\n| file | findings | records |\n|---|--:|--:|\n")
 	for _, f := range r.TopFiles {
-		fmt.Fprintf(b, "| `%s` | %d | %d |\n", mdCode(f.File), f.Findings, f.Records)
+		fmt.Fprintf(b, "| %s | %d | %d |\n", mdText(f.File), f.Findings, f.Records)
 	}
 	b.WriteString("\n")
 }
@@ -133,8 +133,8 @@ func mdFindings(b *strings.Builder, r *Report) {
 	}
 	fmt.Fprintf(b, "## Top findings (%d of %d)\n\n| score | benchmark | item | method | record | matched text |\n|--:|---|---|---|---|---|\n", len(rows), r.Findings)
 	for _, f := range rows {
-		fmt.Fprintf(b, "| %.3f | %s | `%s` | %s | `%s:%d` | %s |\n", f.Score, mdText(f.Benchmark), mdCode(f.Item), mdText(f.Method),
-			mdCode(f.Doc.File), f.Doc.Line, mdText(clip(matchedText(&f), 120)))
+		fmt.Fprintf(b, "| %.3f | %s | %s | %s | %s:%d | %s |\n", f.Score, mdText(f.Benchmark), mdText(f.Item), mdText(f.Method),
+			mdText(f.Doc.File), f.Doc.Line, mdText(clip(matchedText(&f), 120)))
 	}
 	b.WriteString("\n")
 }
@@ -156,7 +156,7 @@ func mdLineage(b *strings.Builder, r *Report) {
 	if l == nil {
 		return
 	}
-	fmt.Fprintf(b, "## Weights comparison\n\n`%s` vs `%s`: verdict **%s** (log10 p = %.1f). %s\n\n", mdCode(l.A.Path), mdCode(l.B.Path),
+	fmt.Fprintf(b, "## Weights comparison\n\n%s vs %s: verdict **%s** (log10 p = %.1f). %s\n\n", mdText(l.A.Path), mdText(l.B.Path),
 		mdText(string(l.Verdict)), l.Log10P, mdText(l.Reason))
 }
 
@@ -189,12 +189,6 @@ func mdText(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// mdCode makes s safe inside a `code span` of a table cell.
-func mdCode(s string) string {
-	r := strings.NewReplacer("`", "'", "|", "\\|", "\n", " ", "\r", " ")
-	return r.Replace(s)
 }
 
 // matchedText returns the finding's first matched span from its excerpt.
