@@ -279,3 +279,24 @@ func TestMatchAllocatesNothingOnCleanText(t *testing.T) {
 		t.Errorf("Match allocates %v times per clean record, want 0", n)
 	}
 }
+
+// TestTemplatesDoNotSeed: a stem shared by many items does not flag them
+// all, while a full copy of one of them is still found through its own
+// text.
+func TestTemplatesDoNotSeed(t *testing.T) {
+	g := textgen.New(21, 3000)
+	stem := "For which of these two scenarios does the main character do something clearly wrong according to ordinary standards"
+	var items []leakhound.Item
+	for i := 0; i < 150; i++ {
+		items = append(items, leakhound.Item{ID: fmt.Sprint("t/", i), Benchmark: "t", Text: stem + " " + g.Sentence(25)})
+	}
+	s := newSet(t, items, GPT3)
+	fs, _ := s.NewMatcher().Match(nil, []byte("Quiz: "+stem+"? Nobody knows."))
+	if len(fs) != 0 {
+		t.Errorf("the shared stem alone flagged %d items", len(fs))
+	}
+	fs, _ = s.NewMatcher().Match(nil, []byte("Copied: "+items[42].Text))
+	if len(fs) != 1 || fs[0].Item != "t/42" || fs[0].Score < 0.99 {
+		t.Errorf("full copy of t/42: findings %+v", fs)
+	}
+}

@@ -99,7 +99,11 @@ func (m *Matcher) exactRuns() {
 		if !ix.MayContain(g) {
 			continue
 		}
-		for _, pos := range ix.Lookup(g) {
+		posts := ix.Lookup(g)
+		if max := m.set.opts.MaxSeedItems; max > 0 && len(posts) > max {
+			continue // a template shared by many items
+		}
+		for _, pos := range posts {
 			item, q := ix.Locate(pos)
 			key := uint64(item)<<32 | uint64(uint32(p-q))
 			if end, ok := m.covered[key]; ok && p < end {

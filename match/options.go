@@ -35,6 +35,12 @@ type Options struct {
 	Llama2Clean  float64 // below: clean (0.20)
 	Llama2Dirty  float64 // at or above: dirty (0.80)
 
+	// MaxSeedItems: a seed n-gram shared by more items than this is a
+	// template (MMLU's moral-scenarios stem is shared by 1,000 items) and
+	// never starts a match; 0 disables the rule. Matches still extend
+	// through templates from the item's own text.
+	MaxSeedItems int
+
 	GPT4Chars   int    // substring length in characters (50)
 	GPT4Samples int    // substrings drawn per item (3)
 	GPT4Seed    uint64 // seed of the draw
@@ -49,6 +55,7 @@ func DefaultOptions() Options {
 		PaLMN: 8, PaLMThreshold: 0.70,
 		Llama2MinLen: 10, Llama2Skip: 4, Llama2Clean: 0.20, Llama2Dirty: 0.80,
 		GPT4Chars: 50, GPT4Samples: 3,
+		MaxSeedItems: 100,
 	}
 }
 
@@ -64,6 +71,7 @@ func (o *Options) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Llama2Skip, "llama2-skip", o.Llama2Skip, "llama2: skip-gram budget, mismatched tokens allowed inside one span")
 	fs.Float64Var(&o.Llama2Clean, "llama2-clean", o.Llama2Clean, "llama2: an item with a smaller share of contaminated tokens is clean")
 	fs.Float64Var(&o.Llama2Dirty, "llama2-dirty", o.Llama2Dirty, "llama2: an item with at least this share of contaminated tokens is dirty")
+	fs.IntVar(&o.MaxSeedItems, "max-seed-items", o.MaxSeedItems, "token methods: an 8-gram shared by more benchmark items than this is a template and never starts a match (0: no limit)")
 	fs.IntVar(&o.GPT4Chars, "gpt4-chars", o.GPT4Chars, "gpt4: substring length in characters after deleting non-alphanumerics")
 	fs.IntVar(&o.GPT4Samples, "gpt4-samples", o.GPT4Samples, "gpt4: substrings drawn per item")
 	fs.Uint64Var(&o.GPT4Seed, "gpt4-seed", o.GPT4Seed, "gpt4: seed of the substring draw (the same seed gives the same substrings)")
@@ -126,6 +134,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("palm: want palm-n >= 1 and 0 < palm-threshold <= 1")
 	case o.Llama2MinLen < 1 || o.Llama2Skip < 0 || o.Llama2Clean < 0 || o.Llama2Dirty > 1 || o.Llama2Clean > o.Llama2Dirty:
 		return fmt.Errorf("llama2: want llama2-min-len >= 1, llama2-skip >= 0, 0 <= llama2-clean <= llama2-dirty <= 1")
+	case o.MaxSeedItems < 0:
+		return fmt.Errorf("want max-seed-items >= 0")
 	case o.GPT4Chars < 16 || o.GPT4Samples < 1:
 		return fmt.Errorf("gpt4: want gpt4-chars >= 16 and gpt4-samples >= 1")
 	}
