@@ -34,6 +34,10 @@ type Alignment struct {
 	sign   []float32 // +1 or −1 per pair
 }
 
+// Pairs returns the matched residual dims: A's dim a[k] corresponds to B's
+// dim b[k] with sign sign[k].
+func (al Alignment) Pairs() (a, b []int, sign []float32) { return al.pa, al.pb, al.sign }
+
 // minAlignTokens is the fewest shared tokens for which the column
 // correlations separate matched from unmatched dims (null |r| ≈ 0.2 at
 // t = 128, d = 256).

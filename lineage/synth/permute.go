@@ -10,6 +10,21 @@ import (
 // o_proj columns alike) and residual dims with sign flips (embedding and
 // every input column, every output row, norm gains permuted).
 func Permute(m *Model, seed uint64) *Model {
+	out, _ := PermuteTraced(m, seed)
+	return out
+}
+
+// Trace records the residual permutation applied by PermuteTraced:
+// residual dim i of the input is dim Residual[i] of the output, times
+// Sign[i].
+type Trace struct {
+	Residual []int
+	Sign     []float32
+}
+
+// PermuteTraced is Permute that also returns the residual permutation, so
+// tests can check that the alignment recovers it.
+func PermuteTraced(m *Model, seed uint64) (*Model, Trace) {
 	out := m.clone()
 	r := rand.New(rand.NewPCG(seed, 0x9e))
 	s := out.Spec
@@ -26,7 +41,7 @@ func Permute(m *Model, seed uint64) *Model {
 		}
 	}
 	out.permuteResidual(pi, sign)
-	return out
+	return out, Trace{pi, sign}
 }
 
 // permuteNeurons moves neuron i to pi[i].
