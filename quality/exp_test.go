@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"testing"
@@ -43,6 +44,10 @@ func TestExperiment(t *testing.T) {
 		fmt.Println("background bytes", len(bg))
 	}
 	w, rep := Train(m, sets, ordinary, DefaultTrainOptions())
+	if os.Getenv("LH_W") != "" {
+		b, _ := json.MarshalIndent(w, "", "  ")
+		os.WriteFile("../rephrase/weights.json", append(b, '\n'), 0o644)
+	}
 	fmt.Print(rep)
 	for _, k := range rephrase.Kinds {
 		fmt.Println(k, w.Models[k])

@@ -1,0 +1,7 @@
+package cli
+
+// The detectors built outside package match register themselves in their
+// init functions; importing them here puts them in the binary.
+import (
+	_ "github.com/leakhound/leakhound/rephrase"
+)

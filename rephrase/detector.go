@@ -1,0 +1,194 @@
+package rephrase
+
+import (
+	"slices"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/ngram"
+)
+
+// Method is the scan method name.
+const Method = "rephrase"
+
+// maxVerify bounds the candidates verified per record, best first, so that
+// a pathological record (a word list) costs a bounded time.
+const maxVerify = 8
+
+// Detector finds rephrased, translated and rewritten copies of items. It
+// is read-only once built and shared by all workers.
+type Detector struct {
+	model *Model
+	items []leakhound.Item
+	ix    *candIndex
+	words []int32 // per item: approximate token count
+}
+
+// NewDetector prepares items for detection with model.
+func NewDetector(model *Model, items []leakhound.Item) *Detector {
+	d := &Detector{model: model, items: items, ix: buildIndex(model, items), words: make([]int32, len(items))}
+	for i, it := range items {
+		d.words[i] = int32(len(ngram.AppendTokens(nil, []byte(it.Text))))
+	}
+	return d
+}
+
+// Model returns the detector's model.
+func (d *Detector) Model() *Model { return d.model }
+
+// Worker is one goroutine's detection state.
+type Worker struct {
+	d     *Detector
+	toks  []ngram.Token
+	hits  []hit
+	acc   []float32
+	cnt   []int32
+	touch []int32
+	cands []cand
+	items map[int32]*Prepared
+	wpos  []int32
+}
+
+type hit struct {
+	a   int32 // anchor
+	pos int32 // record token position
+}
+
+type cand struct {
+	item  int32
+	share float32
+}
+
+// NewWorker returns a worker.
+func (d *Detector) NewWorker() *Worker {
+	return &Worker{d: d, acc: make([]float32, len(d.items)), cnt: make([]int32, len(d.items)), items: map[int32]*Prepared{}}
+}
+
+func isHanToken(text []byte, t ngram.Token) bool {
+	return t.End-t.Start == 3 && text[t.Start] >= 0xe3 && text[t.Start] <= 0xe9
+}
+
+// Detect appends the findings for one record's text.
+func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
+	ix := w.d.ix
+	w.toks = ngram.AppendTokens(w.toks[:0], text)
+	w.hits = w.hits[:0]
+	for i, t := range w.toks {
+		if ix.mayHave(t.Hash) {
+			for _, a := range ix.forms[t.Hash] {
+				w.hits = append(w.hits, hit{a, int32(i)})
+			}
+		}
+		if i > 0 && isHanToken(text, t) && isHanToken(text, w.toks[i-1]) {
+			k := bigramKey(w.toks[i-1].Hash, t.Hash)
+			if ix.mayHave(k) {
+				for _, a := range ix.forms[k] {
+					w.hits = append(w.hits, hit{a, int32(i)})
+				}
+			}
+		}
+	}
+	if len(w.hits) < minAnchors {
+		return dst, nil
+	}
+	w.candidates()
+	for _, c := range w.cands {
+		dst = w.verify(dst, text, c.item)
+	}
+	return dst, nil
+}
+
+// candidates fills w.cands with the items whose distinct anchors in the
+// record pass the bound, best share first.
+func (w *Worker) candidates() {
+	ix := w.d.ix
+	slices.SortFunc(w.hits, func(a, b hit) int { return int(a.a - b.a) })
+	w.touch = w.touch[:0]
+	for k, h := range w.hits {
+		if k > 0 && w.hits[k-1].a == h.a {
+			continue
+		}
+		an := &ix.anchors[h.a]
+		for _, it := range an.items {
+			if w.cnt[it] == 0 {
+				w.touch = append(w.touch, it)
+			}
+			w.cnt[it]++
+			w.acc[it] += an.w
+		}
+	}
+	w.cands = w.cands[:0]
+	for _, it := range w.touch {
+		if w.cnt[it] >= minAnchors && w.acc[it] >= minShare*ix.total[it] {
+			w.cands = append(w.cands, cand{it, w.acc[it] / ix.total[it]})
+		}
+		w.cnt[it], w.acc[it] = 0, 0
+	}
+	slices.SortFunc(w.cands, func(a, b cand) int {
+		if a.share != b.share {
+			if a.share > b.share {
+				return -1
+			}
+			return 1
+		}
+		return int(a.item - b.item)
+	})
+	if len(w.cands) > maxVerify {
+		w.cands = w.cands[:maxVerify]
+	}
+	slices.SortFunc(w.cands, func(a, b cand) int { return int(a.item - b.item) })
+}
+
+// window returns the byte range of the record to verify against item: the
+// whole record when it is short, else the densest stretch of the item's
+// anchors, widened by the item's length on each side.
+func (w *Worker) window(text []byte, item int32) (int, int) {
+	n := int32(len(w.toks))
+	span := 2*w.d.words[item] + 40
+	if n <= 2*span {
+		return 0, len(text)
+	}
+	w.wpos = w.wpos[:0]
+	for _, h := range w.hits {
+		if _, ok := slices.BinarySearch(w.d.ix.anchors[h.a].items, item); ok {
+			w.wpos = append(w.wpos, h.pos)
+		}
+	}
+	slices.Sort(w.wpos)
+	best, bestLo := 0, int32(0)
+	for lo, hi := 0, 0; hi < len(w.wpos); hi++ {
+		for w.wpos[hi]-w.wpos[lo] > span {
+			lo++
+		}
+		if hi-lo+1 > best {
+			best, bestLo = hi-lo+1, w.wpos[lo]
+		}
+	}
+	a := max(0, bestLo-w.d.words[item]/2)
+	b := min(n-1, bestLo+span+w.d.words[item]/2)
+	return int(w.toks[a].Start), int(w.toks[b].End)
+}
+
+func (w *Worker) prepared(item int32) *Prepared {
+	if p, ok := w.items[item]; ok {
+		return p
+	}
+	if len(w.items) > 4096 {
+		clear(w.items)
+	}
+	p := w.d.model.Prepare(w.d.items[item].Text)
+	w.items[item] = p
+	return p
+}
+
+// verify compares the item with its window and appends a finding when
+// the scorer flags the pair.
+func (w *Worker) verify(dst []leakhound.Finding, text []byte, item int32) []leakhound.Finding {
+	lo, hi := w.window(text, item)
+	doc := w.d.model.Prepare(string(text[lo:hi]))
+	it := w.prepared(item)
+	p := w.d.model.Compare(it, doc)
+	if !p.Flag {
+		return dst
+	}
+	return append(dst, w.d.finding(&w.d.items[item], it, doc, p, lo, text))
+}

@@ -1,0 +1,52 @@
+package rephrase
+
+import (
+	"unicode/utf8"
+
+	"github.com/leakhound/leakhound"
+)
+
+// verdicts name what a finding found, by pair kind.
+var verdicts = map[string]string{
+	KindProse: "paraphrase", KindMath: "paraphrase", KindCode: "code-rewrite", KindCross: "translation",
+}
+
+// maxExcerpt bounds the excerpt of a finding.
+const maxExcerpt = 4 << 10
+
+// finding builds the finding for a flagged pair: the aligned words,
+// numbers and identifiers as span pairs (record offsets are the window's
+// plus lo), the features and the probability as evidence.
+func (d *Detector) finding(it *leakhound.Item, item, doc *Prepared, p Pair, lo int, text []byte) leakhound.Finding {
+	f := leakhound.Finding{
+		SchemaVersion: leakhound.SchemaVersion,
+		Item:          it.ID,
+		Benchmark:     it.Benchmark,
+		Part:          it.Part,
+		Method:        Method,
+		Score:         p.Prob,
+		Verdict:       verdicts[p.Kind],
+		Cluster:       it.Cluster,
+		Evidence:      map[string]float64{"probability": p.Prob, "aligned": float64(len(p.links))},
+	}
+	for i, n := range featureNames {
+		f.Evidence[n] = p.Features[i]
+	}
+	for _, l := range p.links {
+		u, v := item.an.units[l.i], doc.an.units[l.j]
+		f.Spans = append(f.Spans, leakhound.SpanPair{
+			Doc:  leakhound.Span{Start: lo + int(v.start), End: lo + int(v.end)},
+			Item: leakhound.Span{Start: int(u.start), End: int(u.end)},
+		})
+	}
+	ex := doc.text
+	if len(ex) > maxExcerpt {
+		cut := maxExcerpt
+		for cut > 0 && !utf8.RuneStart(ex[cut]) {
+			cut--
+		}
+		ex = ex[:cut]
+	}
+	f.Excerpt = &leakhound.Excerpt{Offset: lo, Text: ex}
+	return f
+}

@@ -1,0 +1,204 @@
+package rephrase
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/ngram"
+)
+
+// Candidate index parameters. They set the trade between the share of
+// rephrases that reach verification and the cost per record; the numbers
+// in doc/detection-quality.md were measured with these values.
+const (
+	// minAnchorIDF: words and numbers at least this rare (IDF of the
+	// background table) are anchors; at 4.5 a word is in at most ~1,600 of
+	// the 48,000 reference texts, so "the", "number" and "value" are not.
+	minAnchorIDF = 4.5
+	// maxPostings: an anchor of more items than this is dropped from the
+	// candidate stage (it still counts in verification).
+	maxPostings = 1500
+	// minAnchors: a candidate shares at least this many distinct anchors
+	// with its item.
+	minAnchors = 3
+	// minShare: and at least this share of the item's anchor weight.
+	minShare = 0.25
+	// prefilterBits is the size of the bit filter in front of the table
+	// (2^22 bits = 512 KiB, inside L2): most record tokens are not anchors
+	// and stop at one bit test.
+	prefilterBits = 22
+)
+
+// anchor is one concept of the candidate stage with the items that hold it.
+type anchor struct {
+	w     float32
+	items []int32
+}
+
+// candIndex maps record token hashes (and Chinese character bigrams) to
+// anchors.
+type candIndex struct {
+	forms   map[uint64][]int32 // token hash → anchors
+	anchors []anchor
+	filter  []uint64
+	total   []float32 // per item: summed anchor weight
+}
+
+func (c *candIndex) mayHave(h uint64) bool {
+	b := h >> (64 - prefilterBits)
+	return c.filter[b>>6]&(1<<(b&63)) != 0
+}
+
+// bigramKey combines two character token hashes.
+func bigramKey(a, b uint64) uint64 { return bits.RotateLeft64(a, 17) ^ b*0x9e3779b97f4a7c15 }
+
+// buildIndex collects the anchors of every item.
+func buildIndex(m *Model, items []leakhound.Item) *candIndex {
+	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items))}
+	byKey := map[uint64]int32{}
+	stems := map[string]bool{}
+	type itemStem struct {
+		item int32
+		stem string
+		w    float32
+	}
+	var wantZh []itemStem
+	for i, it := range items {
+		seen := map[int32]bool{}
+		for _, f := range m.an.anchorForms(it.Text) {
+			if f.w < minAnchorIDF {
+				continue
+			}
+			a, ok := byKey[f.key]
+			if !ok {
+				a = int32(len(c.anchors))
+				byKey[f.key] = a
+				c.anchors = append(c.anchors, anchor{w: f.w})
+			}
+			if !seen[a] {
+				seen[a] = true
+				c.anchors[a].items = append(c.anchors[a].items, int32(i))
+				c.total[i] += f.w
+			}
+			for _, form := range f.forms {
+				c.addForm(form, a)
+			}
+			if f.stem != "" && m.an.lex != nil {
+				stems[f.stem] = true
+				wantZh = append(wantZh, itemStem{int32(i), f.stem, f.w})
+			}
+		}
+	}
+	if m.an.lex != nil {
+		tr := m.an.lex.Translations(stems)
+		for _, s := range wantZh {
+			a := byKey[wordKey(s.stem)]
+			for _, hw := range tr[s.stem] {
+				rs := []rune(hw)
+				c.addForm(bigramKey(ngram.HashString(string(rs[0])), ngram.HashString(string(rs[1]))), a)
+			}
+		}
+	}
+	for i := range c.anchors {
+		if len(c.anchors[i].items) > maxPostings {
+			for _, it := range c.anchors[i].items {
+				c.total[it] -= c.anchors[i].w
+			}
+			c.anchors[i].items = nil
+		}
+	}
+	return c
+}
+
+func (c *candIndex) addForm(h uint64, a int32) {
+	if !slices.Contains(c.forms[h], a) {
+		c.forms[h] = append(c.forms[h], a)
+	}
+	b := h >> (64 - prefilterBits)
+	c.filter[b>>6] |= 1 << (b & 63)
+}
+
+// anchorForm is one anchor of an item: its concept key, weight, the token
+// hashes of the surface forms that a record may show it in, and for words
+// the stem (to add Chinese translations).
+type anchorForm struct {
+	key   uint64
+	w     float32
+	forms []uint64
+	stem  string
+}
+
+// anchorForms returns the anchors of a text with their surface forms.
+func (a *analyzer) anchorForms(text string) []anchorForm {
+	var out []anchorForm
+	for _, t := range scanTokens(nil, text) {
+		switch t.class {
+		case rawNum:
+			c, ok := canonNumber(t.text)
+			if !ok {
+				continue
+			}
+			k := numKey(c)
+			f := anchorForm{key: k, w: a.bg.idf(k)}
+			f.forms = append(f.forms, ngram.HashString(strings.ReplaceAll(c, ".", "")))
+			out = append(out, f)
+		case rawWord:
+			joined := strings.ToLower(strings.ReplaceAll(t.text, "_", ""))
+			subs := subwords(t.text)
+			for _, s := range subs {
+				if stopwords[s] || len(s) < 3 || isAllDigits(s) {
+					continue
+				}
+				if _, ok := numberWords[s]; ok {
+					continue
+				}
+				st := stem(s)
+				k := wordKey(st)
+				f := anchorForm{key: k, w: a.bg.idf(k), stem: st}
+				for _, form := range inflections(s) {
+					f.forms = append(f.forms, ngram.HashString(form))
+				}
+				if len(subs) > 1 {
+					f.forms = append(f.forms, ngram.HashString(joined))
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// inflections returns the forms of a lower-case word that stem like it:
+// the word, its regular inflections and derivations.
+func inflections(w string) []string {
+	st := stem(w)
+	bases := []string{w, st, st + "e"}
+	if strings.HasSuffix(st, "i") {
+		bases = append(bases, st[:len(st)-1]+"y")
+	}
+	var out []string
+	for _, b := range bases {
+		for _, suf := range []string{"", "s", "es", "ed", "d", "ing", "er", "ers", "ion", "ions", "ation", "ations", "ly", "al", "ment", "ments", "ness", "ity", "ies", "ied"} {
+			f := b + suf
+			if suf == "ies" || suf == "ied" {
+				if !strings.HasSuffix(b, "y") {
+					continue
+				}
+				f = b[:len(b)-1] + suf
+			}
+			if stem(f) == st && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+		if n := len(b); n >= 3 && !isVowel(b, n-1) && isVowel(b, n-2) && !isVowel(b, n-3) {
+			for _, suf := range []string{"ed", "ing", "er"} { // doubled consonant
+				if f := b + b[n-1:] + suf; stem(f) == st && !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
