@@ -75,8 +75,8 @@ func Handler(m *Model, opt ServeOptions) (http.Handler, error) {
 		switch api {
 		case "vllm":
 			mux.HandleFunc("GET /v1/models", s.vllmModels)
-			mux.HandleFunc("POST /v1/completions", s.vllmCompletions)
-			mux.HandleFunc("POST /v1/chat/completions", s.vllmChat)
+			mux.HandleFunc("POST /v1/completions", vllmHandler(s, s.completions))
+			mux.HandleFunc("POST /v1/chat/completions", vllmHandler(s, s.chat))
 			mux.HandleFunc("POST /tokenize", s.vllmTokenize)
 		case "sglang":
 			mux.HandleFunc("GET /get_model_info", s.sglangInfo)

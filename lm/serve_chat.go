@@ -2,7 +2,6 @@ package lm
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 )
 
@@ -32,26 +31,11 @@ func chatPrompt(req *chatRequest) string {
 	return strings.Join(parts, "\n")
 }
 
-// vllmChat answers /v1/chat/completions with logprobs for generated
-// tokens only, as every chat server does.
-func (s *server) vllmChat(w http.ResponseWriter, r *http.Request) {
-	var req chatRequest
-	if err := decode(r, &req); err != nil {
-		vllmError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if err := s.checkModel(req.Model); err != nil {
-		vllmError(w, http.StatusNotFound, err.Error())
-		return
-	}
-	resp, err := s.chat(&req)
-	if err != nil {
-		vllmError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
-}
+// modelName is implemented by the vLLM request bodies.
+func (r *chatRequest) modelName() string { return r.Model }
 
+// chat answers /v1/chat/completions with logprobs for generated tokens
+// only, as every chat server does.
 func (s *server) chat(req *chatRequest) (map[string]any, error) {
 	if req.Stream {
 		return nil, fmt.Errorf("leakhound lm serve does not stream; set stream to false")

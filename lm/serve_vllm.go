@@ -106,22 +106,31 @@ func (s *server) checkLogprobs(kind string, n *int) error {
 	return nil
 }
 
-func (s *server) vllmCompletions(w http.ResponseWriter, r *http.Request) {
-	var req vllmCompletionRequest
-	if err := decode(r, &req); err != nil {
-		vllmError(w, http.StatusBadRequest, err.Error())
-		return
+func (r *vllmCompletionRequest) modelName() string { return r.Model }
+
+// vllmHandler decodes a vLLM request, checks the model name, runs do and
+// answers with its result or vLLM's error object.
+func vllmHandler[T any, P interface {
+	*T
+	modelName() string
+}](s *server, do func(P) (map[string]any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req := P(new(T))
+		if err := decode(r, req); err != nil {
+			vllmError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if err := s.checkModel(req.modelName()); err != nil {
+			vllmError(w, http.StatusNotFound, err.Error())
+			return
+		}
+		resp, err := do(req)
+		if err != nil {
+			vllmError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, resp)
 	}
-	if err := s.checkModel(req.Model); err != nil {
-		vllmError(w, http.StatusNotFound, err.Error())
-		return
-	}
-	resp, err := s.completions(&req)
-	if err != nil {
-		vllmError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *server) completions(req *vllmCompletionRequest) (map[string]any, error) {
