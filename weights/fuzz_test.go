@@ -67,6 +67,17 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 }
 
+// checkParsed requires every tensor of an accepted header to lie in the
+// data section, then decodes them.
+func checkParsed(t *testing.T, b []byte, dataStart int64, ts []TensorInfo) {
+	for _, ti := range ts {
+		if ti.offset < dataStart || ti.offset+ti.Bytes > int64(len(b)) {
+			t.Fatalf("tensor %q [%d,+%d) outside file of %d", ti.Name, ti.offset, ti.Bytes, len(b))
+		}
+	}
+	exercise(b, ts)
+}
+
 // exercise decodes every tensor of a parsed header that it can, the way
 // Model does, so that the fuzzer reaches the dequantizers too.
 func exercise(b []byte, ts []TensorInfo) {
@@ -85,16 +96,9 @@ func FuzzParseSafetensors(f *testing.F) {
 	}
 	f.Add(stFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 4))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := ParseSafetensors(b)
-		if err != nil {
-			return
+		if h, err := ParseSafetensors(b); err == nil {
+			checkParsed(t, b, h.DataStart, h.Tensors)
 		}
-		for _, ti := range h.Tensors {
-			if ti.offset < h.DataStart || ti.offset+ti.Bytes > int64(len(b)) {
-				t.Fatalf("tensor %q [%d,+%d) outside file of %d", ti.Name, ti.offset, ti.Bytes, len(b))
-			}
-		}
-		exercise(b, h.Tensors)
 	})
 }
 
@@ -103,15 +107,8 @@ func FuzzParseGGUF(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := ParseGGUF(b)
-		if err != nil {
-			return
+		if h, err := ParseGGUF(b); err == nil {
+			checkParsed(t, b, h.DataStart, h.Tensors)
 		}
-		for _, ti := range h.Tensors {
-			if ti.offset < h.DataStart || ti.offset+ti.Bytes > int64(len(b)) {
-				t.Fatalf("tensor %q [%d,+%d) outside file of %d", ti.Name, ti.offset, ti.Bytes, len(b))
-			}
-		}
-		exercise(b, h.Tensors)
 	})
 }

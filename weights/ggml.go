@@ -234,30 +234,16 @@ func scaleMinK4(k int, s []byte) (sc, m float32) {
 
 // deqQ4K: d, dmin, scales[12], qs[128]. For pair p, low nibbles of
 // qs[32p..] are elements 64p+l (sub-block 2p), high nibbles 64p+32+l.
-func deqQ4K(b []byte, y []float32) {
-	d, dmin := f16at(b, 0), f16at(b, 2)
-	sc := b[4:16]
-	qs := b[16:144]
-	for p := 0; p < 4; p++ {
-		s1, m1 := scaleMinK4(2*p, sc)
-		s2, m2 := scaleMinK4(2*p+1, sc)
-		d1, mm1, d2, mm2 := d*s1, dmin*m1, d*s2, dmin*m2
-		q := qs[32*p : 32*p+32]
-		o := y[64*p : 64*p+64]
-		for l := 0; l < 32; l++ {
-			o[l] = d1*float32(q[l]&0xf) - mm1
-			o[l+32] = d2*float32(q[l]>>4) - mm2
-		}
-	}
-}
+func deqQ4K(b []byte, y []float32) { deqK(b, y, nil, b[16:144]) }
 
 // deqQ5K: d, dmin, scales[12], qh[32], qs[128]; as Q4_K plus a fifth bit,
 // bit 2p (first half of pair p) or 2p+1 (second half) of qh[l].
-func deqQ5K(b []byte, y []float32) {
+func deqQ5K(b []byte, y []float32) { deqK(b, y, b[16:48], b[48:176]) }
+
+// deqK decodes a Q4_K (qh nil) or Q5_K super-block.
+func deqK(b []byte, y []float32, qh, qs []byte) {
 	d, dmin := f16at(b, 0), f16at(b, 2)
 	sc := b[4:16]
-	qh := b[16:48]
-	qs := b[48:176]
 	for p := 0; p < 4; p++ {
 		s1, m1 := scaleMinK4(2*p, sc)
 		s2, m2 := scaleMinK4(2*p+1, sc)
@@ -265,8 +251,11 @@ func deqQ5K(b []byte, y []float32) {
 		q := qs[32*p : 32*p+32]
 		o := y[64*p : 64*p+64]
 		for l := 0; l < 32; l++ {
-			lo := q[l]&0xf | (qh[l]>>(2*p)&1)<<4
-			hi := q[l]>>4 | (qh[l]>>(2*p+1)&1)<<4
+			lo, hi := q[l]&0xf, q[l]>>4
+			if qh != nil {
+				lo |= (qh[l] >> (2 * p) & 1) << 4
+				hi |= (qh[l] >> (2*p + 1) & 1) << 4
+			}
 			o[l] = d1*float32(lo) - mm1
 			o[l+32] = d2*float32(hi) - mm2
 		}
