@@ -205,6 +205,7 @@ type qkPermuted struct {
 	hd int
 }
 
+// ReadF32 returns the tensor with Q/K rows in llama.cpp order.
 func (q qkPermuted) ReadF32(name string, dst []float32) ([]float32, error) {
 	dst, err := q.Source.ReadF32(name, dst)
 	if err != nil || !(strings.HasSuffix(name, "self_attn.q_proj.weight") || strings.HasSuffix(name, "self_attn.k_proj.weight")) {
