@@ -232,8 +232,14 @@ func TestProbeEndToEnd(t *testing.T) {
 	if oren.P == nil || *oren.P >= 0.01 {
 		t.Errorf("oren: %+v", oren)
 	}
-	lab, _ := run(Inputs{Benchmark: "synth", Bench: items[:60], Labels: labels}, Config{Tests: []string{TestLikelihood}})
-	for _, s := range []string{ScoreLoss, ScoreMinKPP} {
+	refSrv := lmServer(t, trainLM(t, lm.KindWord, 4, synthBackground(300, 1), 1), lm.ServeOptions{Name: "ref"})
+	refB := NewVLLM(NewClient(refSrv.URL, ClientOptions{}), "")
+	refCaps, err := refB.Detect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, _ := run(Inputs{Benchmark: "synth", Bench: items[:60], Labels: labels, RefModel: refB, RefCaps: &refCaps}, Config{Tests: []string{TestLikelihood}})
+	for _, s := range []string{ScoreLoss, ScoreMinKPP, ScoreRef} {
 		mt, ok := metricOf(lab, s)
 		t.Logf("over HTTP: %s AUROC %.3f", s, mt.AUROC)
 		if !ok || mt.AUROC < 0.9 {
@@ -288,5 +294,45 @@ func TestClientRetries(t *testing.T) {
 	c = NewClient(srv.URL, ClientOptions{Backoff: time.Millisecond, Timeout: 50 * time.Millisecond, Retries: -1})
 	if err := c.Get(context.Background(), "/slow", &out); err == nil {
 		t.Error("slow server did not time out")
+	}
+}
+
+// TestChatIgnoresN: servers that ignore n (llama-server, Ollama) get
+// asked again with the next seed until n outputs are in.
+func TestChatIgnoresN(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" {
+			http.NotFound(w, r)
+			return
+		}
+		calls.Add(1)
+		w.Write([]byte(`{"choices":[{"index":0,"message":{"role":"assistant","content":"four"}}]}`))
+	}))
+	defer srv.Close()
+	got, err := NewChat(NewClient(srv.URL, ClientOptions{}), "m").Generate(context.Background(), GenRequest{Prompt: "2+2?", MaxTokens: 4, N: 3, Temperature: 0.8})
+	if err != nil || len(got) != 3 || got[2].Text != "four" || calls.Load() != 3 {
+		t.Fatalf("%d outputs after %d calls: %v", len(got), calls.Load(), err)
+	}
+}
+
+// TestOrenShardTooLong: a shard longer than the server's context fails
+// the test (not the run) with a hint.
+func TestOrenShardTooLong(t *testing.T) {
+	m, _ := synthModel(t)
+	srv := lmServer(t, m, lm.ServeOptions{Name: "short", MaxModelLen: 200})
+	b := NewVLLM(NewClient(srv.URL, ClientOptions{Retries: -1}), "")
+	caps, err := b.Detect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), b, caps, Inputs{Benchmark: "synth", Bench: synthItems(40, 7)},
+		Config{Tests: []string{TestOren}, Oren: OrenConfig{Shards: 2, Perms: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rep.Tests[0]
+	if tr.Status != "failed" || !strings.Contains(tr.Reason, "maximum context length") || !strings.Contains(tr.Reason, "--oren-shards") {
+		t.Errorf("oren: %+v", tr)
 	}
 }

@@ -112,6 +112,9 @@ func (st *runState) oren(ctx context.Context) error {
 		return out, nil
 	}
 	res, err := Oren(ctx, score, itemTexts(st.in.Bench), cfg)
+	if err != nil && strings.Contains(err.Error(), "context length") {
+		return fmt.Errorf("%w (each shard is one request: raise --oren-shards to shorten shards)", err)
+	}
 	if err != nil {
 		return err
 	}
