@@ -183,7 +183,7 @@ func (s *run) read(ctx context.Context, inputs []corpus.Input, jobs chan<- job, 
 		s.current.Store(nil)
 		s.doneRead.Add(max(in.Size, src.BytesRead()))
 		if err != nil {
-			return fmt.Errorf("%s: %w", in.Name, err)
+			return err // corpus errors name the file already
 		}
 	}
 	return nil
