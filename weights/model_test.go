@@ -344,3 +344,20 @@ func BenchmarkReadF32(b *testing.B) {
 		m.Close()
 	}
 }
+
+// TestGGUFv2 accepts version 2 (same layout as v3 for little-endian files).
+func TestGGUFv2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := WriteGGUF(path, seedModel(), nil, GGUFOptions{Arch: "qwen2", Type: func(TensorInfo) DType { return Q8_0 }}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	binary.LittleEndian.PutUint32(b[4:], 2)
+	h, err := ParseGGUF(b)
+	if err != nil || h.Version != 2 || len(h.Tensors) != 2 {
+		t.Fatalf("v2: %v %+v", err, h)
+	}
+	if h.Tensors[0].qkHead != 0 {
+		t.Error("qwen2 must not be Q/K un-permuted")
+	}
+}
