@@ -348,7 +348,12 @@ func BenchmarkReadF32(b *testing.B) {
 // TestGGUFv2 accepts version 2 (same layout as v3 for little-endian files).
 func TestGGUFv2(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.gguf")
-	if err := WriteGGUF(path, seedModel(), nil, GGUFOptions{Arch: "qwen2", Type: func(TensorInfo) DType { return Q8_0 }}); err != nil {
+	if err := WriteGGUF(path, seedModel(), nil, GGUFOptions{Arch: "qwen2", Type: func(ti TensorInfo) DType {
+		if len(ti.Shape) == 1 {
+			return F32
+		}
+		return Q8_0
+	}}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)
