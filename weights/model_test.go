@@ -362,7 +362,13 @@ func TestGGUFv2(t *testing.T) {
 	if err != nil || h.Version != 2 || len(h.Tensors) != 2 {
 		t.Fatalf("v2: %v %+v", err, h)
 	}
-	if h.Tensors[0].qkHead != 0 {
-		t.Error("qwen2 must not be Q/K un-permuted")
+	os.WriteFile(path, b, 0o644)
+	m, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if q, _ := m.Tensor("model.layers.0.self_attn.q_proj.weight"); q.qkHead != 0 || q.Stored != "blk.0.attn_q.weight" {
+		t.Errorf("qwen2 q_proj %+v: must be mapped but not Q/K un-permuted", q)
 	}
 }
