@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leakhound/leakhound"
 )
@@ -252,6 +253,11 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 		start, end int
 		repl       []byte
 	}
+	for _, s := range spans {
+		if s.Start < 0 || s.End <= s.Start {
+			return nil, 0, false
+		}
+	}
 	var edits []edit
 	total, off := 0, 0
 	for _, v := range vals {
@@ -273,7 +279,7 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 		total += len(local)
 		edits = append(edits, edit{v.start, v.end, encodeString(red)})
 	}
-	if last := spans[len(spans)-1]; last.End > off-1 || spans[0].Start < 0 {
+	if spans[len(spans)-1].End > off-1 {
 		return nil, 0, false // a span beyond the text
 	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
@@ -287,13 +293,21 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 }
 
 // redactText replaces spans (sorted, disjoint, inside text) of text with
-// marker; ok is false when a span is out of range.
+// marker; ok is false when a span is out of range. A span that cuts a
+// UTF-8 sequence (spans come from token boundaries, so none should) is
+// widened to whole characters.
 func redactText(text []byte, spans []leakhound.Span, marker string) ([]byte, bool) {
 	out := make([]byte, 0, len(text))
 	pos := 0
 	for _, s := range spans {
 		if s.Start < pos || s.End > len(text) || s.Start >= s.End {
 			return nil, false
+		}
+		for s.Start > pos && !utf8.RuneStart(text[s.Start]) {
+			s.Start--
+		}
+		for s.End < len(text) && !utf8.RuneStart(text[s.End]) {
+			s.End++
 		}
 		out = append(append(out, text[pos:s.Start]...), marker...)
 		pos = s.End
