@@ -86,3 +86,25 @@ func TestAlignmentRecoversPermutation(t *testing.T) {
 		}
 	}
 }
+
+// TestScalingAndFolding: per-dimension norm-gain scaling compensated in
+// the next weights (reference §2) keeps the verdict derived, also combined
+// with permutation and Q4_K-level noise.
+func TestScalingAndFolding(t *testing.T) {
+	s := synth.DefaultSpec()
+	s.Layers = 2
+	base := synth.Base(s)
+	for name, m := range map[string]*synth.Model{
+		"scaled":          synth.Scale(base, 1),
+		"scaled+permuted": synth.Permute(synth.Scale(synth.FineTune(base, 0.3, 2), 3), 4),
+	} {
+		r, err := lineage.Compare(base.Lineage("base"), m.Lineage(name), lineage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %s, log10 p %.1f, mean matched cos %.3f", name, r.Verdict, r.Log10P, r.Weights.Layers[0].MeanCos)
+		if r.Verdict != leakhound.VerdictDerived || r.Log10P > -6 {
+			t.Errorf("%s: %s (log10 p %.1f): %s", name, r.Verdict, r.Log10P, r.Reason)
+		}
+	}
+}

@@ -46,6 +46,35 @@ func Rotate(m *Model, seed uint64) *Model {
 	return out
 }
 
+// Scale applies the scaling attack of reference §2: every norm gain γ_i is
+// multiplied by c_i (log-uniform in [1/2, 2], drawn per norm) and the
+// columns of the weights that read the normalised stream are divided by
+// c_i. The function is unchanged; raw-weight cosines and std profiles move.
+func Scale(m *Model, seed uint64) *Model {
+	out := m.clone()
+	rng := rand.New(rand.NewPCG(seed, 0x5ca1e))
+	d := out.Spec.Hidden
+	scale := func(norm string, readers ...string) {
+		g := out.W.Data[norm]
+		c := make([]float32, d)
+		inv := make([]float32, d)
+		for i := range c {
+			c[i] = float32(math.Exp2(2*rng.Float64() - 1))
+			inv[i] = 1 / c[i]
+			g[i] *= c[i]
+		}
+		for _, r := range readers {
+			scaleCols(out.W.Data[r], d, inv)
+		}
+	}
+	for l := 0; l < out.Spec.Layers; l++ {
+		scale(layerName(l, "input_layernorm"), layerName(l, "self_attn.q_proj"), layerName(l, "self_attn.k_proj"), layerName(l, "self_attn.v_proj"))
+		scale(layerName(l, "post_attention_layernorm"), layerName(l, "mlp.gate_proj"), layerName(l, "mlp.up_proj"))
+	}
+	scale("model.norm.weight", "lm_head.weight")
+	return out
+}
+
 func scaleCols(w []float32, cols int, g []float32) {
 	for i := range w {
 		w[i] *= g[i%cols]

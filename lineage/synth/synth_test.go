@@ -75,7 +75,7 @@ func smallSpec() Spec {
 func TestTransformsPreserveFunction(t *testing.T) {
 	base := Base(smallSpec())
 	for name, m := range map[string]*Model{
-		"permute": Permute(base, 7), "rotate": Rotate(base, 8), "rename-yi": base,
+		"permute": Permute(base, 7), "rotate": Rotate(base, 8), "scale": Scale(base, 9), "rename-yi": base,
 	} {
 		for _, tok := range []int{0, 17, 299} {
 			a, b := forward1(base, tok), forward1(m, tok)
