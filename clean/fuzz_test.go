@@ -106,8 +106,10 @@ func BenchmarkClean(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for line := int64(1); line <= int64(len(all)); line += 50 {
-			c.Add(&leakhound.Finding{Doc: leakhound.DocRef{File: in, Line: line}, Spans: []leakhound.SpanPair{{Doc: leakhound.Span{Start: 0, End: 3}}}})
+		for i, l := range all {
+			if i%50 == 0 && strings.HasPrefix(l, `{"`) {
+				c.Add(&leakhound.Finding{Doc: leakhound.DocRef{File: in, Line: int64(i + 1)}, Spans: []leakhound.SpanPair{{Doc: leakhound.Span{Start: 0, End: 3}}}})
+			}
 		}
 		if m, err := c.Run(context.Background()); err != nil || !m.OK {
 			b.Fatal(err, m.Failures)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/clean"
@@ -124,13 +125,14 @@ func (p *scanPost) finish(ctx context.Context, e *env, w io.Writer, rows []match
 	if p.cleaner == nil {
 		return nil
 	}
+	start := time.Now()
 	m, err := p.cleaner.Run(ctx)
 	if err != nil {
 		return err
 	}
 	t := m.Totals
-	fmt.Fprintf(w, "clean (%s): %d files to %s: read %d records, kept %d, dropped %d, redacted %d (%d bad records copied through)\nmanifest: %s\n",
-		m.Policy, t.Files, p.cleaner.OutDir(), t.Read, t.Kept, t.Dropped, t.Redacted, t.Bad, p.cleaner.ManifestPath())
+	fmt.Fprintf(w, "clean (%s): %d files to %s in %.2fs: read %d records, kept %d, dropped %d, redacted %d (%d bad records copied through)\nmanifest: %s\n",
+		m.Policy, t.Files, p.cleaner.OutDir(), time.Since(start).Seconds(), t.Read, t.Kept, t.Dropped, t.Redacted, t.Bad, p.cleaner.ManifestPath())
 	if err := m.Check(); err != nil {
 		return fmt.Errorf("clean: %v (manifest: %s)", err, p.cleaner.ManifestPath())
 	}
