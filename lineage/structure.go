@@ -65,13 +65,25 @@ var globalWords = map[string]Role{
 	"norm": RoleFinalNorm, "output_norm": RoleFinalNorm, "ln_f": RoleFinalNorm, "final_layernorm": RoleFinalNorm,
 }
 
-// classify maps a tensor name (any supported scheme) to its slot. Only
-// ".weight" tensors are classified.
+// classify maps a tensor name (any supported scheme) to its slot.
+// ".weight" tensors get the plain role, ".bias" tensors the role with a
+// "_bias" suffix (Qwen2's QKV biases); MoE experts of one layer share a
+// slot, so only the first expert is compared.
 func classify(name string) (Slot, bool) {
-	base, ok := strings.CutSuffix(strings.ToLower(name), ".weight")
+	lower := strings.ToLower(name)
+	if base, ok := strings.CutSuffix(lower, ".bias"); ok {
+		s, ok := classifyBase(base)
+		s.Role += "_bias"
+		return s, ok
+	}
+	base, ok := strings.CutSuffix(lower, ".weight")
 	if !ok {
 		return Slot{}, false
 	}
+	return classifyBase(base)
+}
+
+func classifyBase(base string) (Slot, bool) {
 	if m := layerRE.FindStringSubmatch(base); m != nil {
 		layer, err := strconv.Atoi(m[1])
 		if err != nil || layer > 1<<16 {

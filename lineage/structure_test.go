@@ -24,7 +24,10 @@ func TestClassify(t *testing.T) {
 			t.Errorf("classify(%s) = %v, %v; want %v", name, got, ok, want)
 		}
 	}
-	for _, name := range []string{"model.layers.0.self_attn.q_proj.bias", "transformer.h.0.attn.c_attn.weight", "rope_freqs.weight"} {
+	if got, ok := classify("model.layers.2.self_attn.q_proj.bias"); !ok || got != (Slot{2, RoleQ + "_bias"}) {
+		t.Errorf("bias classified as %v, %v", got, ok)
+	}
+	for _, name := range []string{"model.layers.0.self_attn.q_proj.scales", "transformer.h.0.attn.c_attn.weight", "rope_freqs.weight"} {
 		if s, ok := classify(name); ok {
 			t.Errorf("classify(%s) = %v, want unclassified", name, s)
 		}
