@@ -58,7 +58,8 @@ type Benchmark struct {
 // MethodStat is one method's result on one benchmark. With a scan's
 // summary, Found follows the method's item-level rule (PaLM and Llama 2
 // judge items across the whole corpus); from findings alone it counts the
-// items with at least one finding.
+// items that one record shows outright (a finding whose verdict is not
+// Llama 2's "clean" or "not-clean"), a lower bound of that rule.
 type MethodStat struct {
 	Method   string  `json:"method"`
 	Found    int     `json:"found"`
@@ -180,9 +181,15 @@ func (b *Builder) Add(f *leakhound.Finding) {
 		ba = &benchAgg{records: map[string]bool{}, found: map[string]bool{}, methods: map[string]*methodAgg{}}
 		b.bench[f.Benchmark] = ba
 	}
+	// A record-level "clean" or "not-clean" (Llama 2's buckets below
+	// dirty) does not make the item found: from findings alone, an item
+	// is found when one record shows it outright.
+	found := f.Verdict != "clean" && f.Verdict != "not-clean"
 	ba.findings++
 	ba.records[rec] = true
-	ba.found[key] = true
+	if found {
+		ba.found[key] = true
+	}
 	ma := ba.methods[f.Method]
 	if ma == nil {
 		ma = &methodAgg{records: map[string]bool{}, found: map[string]bool{}}
@@ -190,7 +197,9 @@ func (b *Builder) Add(f *leakhound.Finding) {
 	}
 	ma.findings++
 	ma.records[rec] = true
-	ma.found[key] = true
+	if found {
+		ma.found[key] = true
+	}
 	fa := b.files[f.Doc.File]
 	if fa == nil {
 		fa = &fileAgg{records: map[int64]bool{}}

@@ -14,6 +14,8 @@ type barChart struct {
 	Bench         string
 	Width, Height int
 	Bars          []bar
+	// Scale says what a full bar stands for, e.g. "full bar = 2% of items".
+	Scale string
 }
 
 type bar struct {
@@ -33,19 +35,33 @@ const (
 )
 
 // benchChart lays out the bars of bm: length is the percentage of items
-// found, or the count relative to the largest when items are unknown.
+// found, on a scale whose full bar is the smallest of 1, 2, 5, 10, 20,
+// 50 or 100% that holds the largest bar (leaks are often a few percent);
+// or the count relative to the largest when items are unknown.
 func benchChart(bm Benchmark) barChart {
 	c := barChart{Bench: bm.Name, Width: barLeft + barSpan + 110, Height: len(bm.Methods)*barRow + 8}
-	maxFound := 1
+	maxFound, maxPct := 1, 0.0
 	for _, st := range bm.Methods {
 		maxFound = max(maxFound, st.Found)
+		maxPct = max(maxPct, st.Percent)
+	}
+	full := 100.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 50} {
+		if maxPct <= s {
+			full = s
+			break
+		}
+	}
+	c.Scale = fmt.Sprintf("full bar = %d found", maxFound)
+	if bm.Items > 0 {
+		c.Scale = fmt.Sprintf("full bar = %g%% of %d items", full, bm.Items)
 	}
 	for i, st := range bm.Methods {
 		b := bar{Method: st.Method, Y: 4 + i*barRow, Found: st.Found}
 		frac := float64(st.Found) / float64(maxFound)
 		b.Label = fmt.Sprint(st.Found)
 		if bm.Items > 0 {
-			frac = st.Percent / 100
+			frac = st.Percent / full
 			b.Percent = fmt.Sprintf("%.2f", st.Percent)
 			b.Label = fmt.Sprintf("%d (%s%%)", st.Found, b.Percent)
 		}
