@@ -75,8 +75,11 @@ func (c *comparer) streamPair(st *passStats, ta, tb weights.TensorInfo, visitA, 
 		if sa.err != nil || sb.err != nil {
 			break
 		}
-		if same {
-			n += identical(sa.buf, sb.buf)
+		if same { // both halves at once: this was the serial part of a chunk
+			h := len(sa.buf) / 2
+			var n1, n2 int64
+			both(func() { n1 = identical(sa.buf[:h], sb.buf[:h]) }, func() { n2 = identical(sa.buf[h:], sb.buf[h:]) })
+			n += n1 + n2
 		}
 	}
 	c.buf, c.bufB = sa.buf, sb.buf
