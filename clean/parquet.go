@@ -240,14 +240,8 @@ func redactValues(row parquet.Row, idx []int, spans []leakhound.Span, marker str
 	for _, j := range idx {
 		v := row[j]
 		text := v.ByteArray()
-		lo, hi := off, off+len(text)
-		off = hi + 1
-		var local []leakhound.Span
-		for _, s := range spans {
-			if s.Start < hi && s.End > lo {
-				local = append(local, leakhound.Span{Start: max(s.Start, lo) - lo, End: min(s.End, hi) - lo})
-			}
-		}
+		local := cut(spans, off, off+len(text))
+		off += len(text) + 1
 		if len(local) == 0 {
 			continue
 		}

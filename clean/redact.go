@@ -261,14 +261,8 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 	var edits []edit
 	total, off := 0, 0
 	for _, v := range vals {
-		lo, hi := off, off+len(v.text)
-		off = hi + 1
-		var local []leakhound.Span
-		for _, s := range spans {
-			if s.Start < hi && s.End > lo {
-				local = append(local, leakhound.Span{Start: max(s.Start, lo) - lo, End: min(s.End, hi) - lo})
-			}
-		}
+		local := cut(spans, off, off+len(v.text))
+		off += len(v.text) + 1
 		if len(local) == 0 {
 			continue
 		}
@@ -290,6 +284,18 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 		pos = e.end
 	}
 	return append(out, raw[pos:]...), total, true
+}
+
+// cut returns the parts of spans that lie in [lo, hi), relative to lo:
+// the spans of one value of a text joined from several.
+func cut(spans []leakhound.Span, lo, hi int) []leakhound.Span {
+	var local []leakhound.Span
+	for _, s := range spans {
+		if s.Start < hi && s.End > lo {
+			local = append(local, leakhound.Span{Start: max(s.Start, lo) - lo, End: min(s.End, hi) - lo})
+		}
+	}
+	return local
 }
 
 // redactText replaces spans (sorted, disjoint, inside text) of text with
