@@ -240,7 +240,7 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	post, err := f.extra.start(f, set, inputs)
+	post, err := f.extra.start(e, f, set, inputs)
 	if err != nil {
 		return false, err
 	}

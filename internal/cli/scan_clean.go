@@ -49,7 +49,7 @@ type scanPost struct {
 
 // start checks the flags and prepares the cleaner and the report before
 // the scan, so that a bad output directory is refused before any work.
-func (x *scanExtraFlags) start(f *scanFlags, set *match.Set, inputs []corpus.Input) (*scanPost, error) {
+func (x *scanExtraFlags) start(e *env, f *scanFlags, set *match.Set, inputs []corpus.Input) (*scanPost, error) {
 	p := &scanPost{f: f, x: x}
 	policy, err := clean.ParsePolicy(x.policy)
 	if err != nil {
@@ -71,7 +71,8 @@ func (x *scanExtraFlags) start(f *scanFlags, set *match.Set, inputs []corpus.Inp
 		}
 	}
 	opts := clean.Options{OutDir: x.cleanDir, Policy: policy, Marker: x.marker, Corpus: f.corpus, Workers: f.workers,
-		Params: map[string]string{"methods": strings.Join(f.matchOptions.Methods, ","), "bench": strings.Join(f.bench, ",")}}
+		Params:    map[string]string{"methods": strings.Join(f.matchOptions.Methods, ","), "bench": strings.Join(f.bench, ",")},
+		AfterFile: cleanProgress(e, f.quiet, len(inputs))}
 	if len(x.cleanBench) > 0 {
 		opts.Benchmarks = x.cleanBench
 	}
@@ -141,4 +142,20 @@ func (p *scanPost) finish(ctx context.Context, e *env, w io.Writer, rows []match
 	}
 	fmt.Fprintf(w, "accounting: kept + dropped == read for all %d files\n", t.Files)
 	return nil
+}
+
+// cleanProgress draws "clean: files done / total" on a terminal.
+func cleanProgress(e *env, quiet bool, total int) func(clean.FileResult) {
+	if quiet || !e.stderrIsTerminal() {
+		return nil
+	}
+	line := &progressLine{w: e.stderr}
+	done := 0
+	return func(r clean.FileResult) {
+		done++
+		line.draw(fmt.Sprintf("%s clean: %d / %d files  %s", bar(int64(done), int64(total)), done, total, r.Output))
+		if done == total {
+			line.clear()
+		}
+	}
 }
