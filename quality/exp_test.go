@@ -43,7 +43,7 @@ func TestExperiment(t *testing.T) {
 		m.SetBackground(bg)
 		fmt.Println("background bytes", len(bg))
 	}
-	w, rep := Train(m, sets, ordinary, DefaultTrainOptions())
+	w, rep := Train(m, sets, bench, TrainingOrdinary(ordinary), DefaultTrainOptions())
 	if os.Getenv("LH_W") != "" {
 		b, _ := json.MarshalIndent(w, "", "  ")
 		os.WriteFile("../rephrase/weights.json", append(b, '\n'), 0o644)

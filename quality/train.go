@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/internal/textgen"
 	"github.com/leakhound/leakhound/rephrase"
 )
 
@@ -19,11 +20,14 @@ type TrainOptions struct {
 	// may flag; the threshold is the smallest that keeps to it (and at
 	// least 0.5).
 	MaxFPR float64
+	// GeneratedDocs is how many generated English-like documents (2.7 KB,
+	// internal/textgen) are mined for negatives.
+	GeneratedDocs int
 }
 
 // DefaultTrainOptions are the settings of the shipped weights.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.003}
+	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.003, GeneratedDocs: 3000}
 }
 
 // trainingExamples returns labelled feature vectors per kind from the
@@ -105,10 +109,52 @@ func otherIndex(rng *rand.Rand, idx []int, i int) int {
 	}
 }
 
+// TrainingOrdinary returns the ordinary documents that training may use:
+// the Alpaca and CodeAlpaca records outside the held-out split.
+func TrainingOrdinary(ordinary []leakhound.Item) []leakhound.Item {
+	var out []leakhound.Item
+	for i, it := range ordinary {
+		if !HeldOut("ordinary", i) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// minedNegatives runs the candidate stage of a detector built on every
+// benchmark item over ordinary documents and generated text, and returns
+// each candidate window as a negative: the pairs that verification really
+// sees in a clean corpus.
+func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs int) map[string][]rephrase.Example {
+	out := map[string][]rephrase.Example{}
+	d := rephrase.NewDetector(m, bench)
+	w := d.NewWorker()
+	texts := make([]string, 0, len(ordinary)+docs)
+	for _, it := range ordinary {
+		texts = append(texts, it.Text)
+	}
+	g := textgen.New(Seed, 100000)
+	for i := 0; i < docs; i++ {
+		texts = append(texts, g.Paragraph(2700))
+	}
+	for _, t := range texts {
+		for _, c := range w.Candidates([]byte(t)) {
+			k, f := m.PairFeatures(m.Prepare(bench[c.Item].Text), m.Prepare(t[c.Lo:c.Hi]))
+			out[k] = append(out[k], rephrase.Example{X: f})
+		}
+	}
+	return out
+}
+
 // Train fits the scorer on the training part of sets and returns the
-// weights and a short account of the fit.
-func Train(m *rephrase.Model, sets []PairSet, ordinary []leakhound.Item, o TrainOptions) (*rephrase.Weights, string) {
+// weights and a short account of the fit. bench is every benchmark item
+// (the index the negatives are mined with) and ordinary the training part
+// of the ordinary documents.
+func Train(m *rephrase.Model, sets []PairSet, bench, ordinary []leakhound.Item, o TrainOptions) (*rephrase.Weights, string) {
 	ex := trainingExamples(m, sets, ordinary, o)
+	for k, neg := range minedNegatives(m, bench, ordinary, o.GeneratedDocs) {
+		ex[k] = append(ex[k], neg...)
+	}
 	w := &rephrase.Weights{
 		Features: rephrase.FeatureNames(),
 		Models:   map[string]rephrase.Logistic{},

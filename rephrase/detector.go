@@ -69,8 +69,22 @@ func isHanToken(text []byte, t ngram.Token) bool {
 
 // Detect appends the findings for one record's text.
 func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
-	ix := w.d.ix
 	w.toks = ngram.AppendTokens(w.toks[:0], text)
+	w.collectHits(text)
+	if len(w.hits) < minAnchors {
+		return dst, nil
+	}
+	w.candidates()
+	for _, c := range w.cands {
+		dst = w.verify(dst, text, c.item)
+	}
+	return dst, nil
+}
+
+// collectHits looks every token (and Chinese character bigram) of the
+// record up in the anchor table.
+func (w *Worker) collectHits(text []byte) {
+	ix := w.d.ix
 	w.hits = w.hits[:0]
 	for i, t := range w.toks {
 		if ix.mayHave(t.Hash) {
@@ -87,14 +101,6 @@ func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 			}
 		}
 	}
-	if len(w.hits) < minAnchors {
-		return dst, nil
-	}
-	w.candidates()
-	for _, c := range w.cands {
-		dst = w.verify(dst, text, c.item)
-	}
-	return dst, nil
 }
 
 // candidates fills w.cands with the items whose distinct anchors in the
@@ -191,4 +197,29 @@ func (w *Worker) verify(dst []leakhound.Finding, text []byte, item int32) []leak
 		return dst
 	}
 	return append(dst, w.d.finding(&w.d.items[item], it, doc, p, lo, text))
+}
+
+// Candidate is a window of a record that the candidate stage sends to
+// verification against an item.
+type Candidate struct {
+	Item   int // index into the detector's items
+	Lo, Hi int // byte range of the window in the record
+}
+
+// Candidates returns the candidate windows of a record, without
+// verifying them (for mining training negatives and for measuring the
+// candidate stage).
+func (w *Worker) Candidates(text []byte) []Candidate {
+	w.toks = ngram.AppendTokens(w.toks[:0], text)
+	w.collectHits(text)
+	if len(w.hits) < minAnchors {
+		return nil
+	}
+	w.candidates()
+	out := make([]Candidate, len(w.cands))
+	for i, c := range w.cands {
+		lo, hi := w.window(text, c.item)
+		out[i] = Candidate{int(c.item), lo, hi}
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 var featureNames = []string{
 	"recall",         // IDF-weighted share of the item question's content words aligned in the window
 	"recall_all",     // the same over the whole item (question, options, solution)
-	"precision",      // IDF-weighted share of the window's content words aligned to the item
+	"precision",      // IDF-weighted share of the content words aligned to the item, in the window's stretch from its first to its last aligned word
 	"num_doc",        // share of the window's numbers that are among the item's (multisets)
 	"num_item",       // share of the item's numbers found in the window
 	"num_shared",     // log(1 + numbers shared)
@@ -77,7 +77,9 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 			}
 		}
 	}
-	for j, u := range win.units {
+	jlo, jhi := alignedStretch(links)
+	for j, u := range win.units[jlo:jhi] {
+		j += jlo
 		if u.kind == kindNum {
 			continue
 		}
@@ -98,7 +100,7 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 	f[9] = ratio(float64(overlap(fa, fb)), float64(min(len(fa), len(fb))))
 	ia, ib := sortedSet(it.idents), sortedSet(win.idents)
 	f[10] = ratio(float64(overlap(ia, ib)), float64(len(ia)))
-	f[11] = math.Abs(math.Log(float64(len(win.units)+1) / float64(len(it.units)+1)))
+	f[11] = math.Abs(math.Log(float64(jhi-jlo+1) / float64(it.head-it.head0+1)))
 	f[12] = ratio(2*f[0]*f[2], f[0]+f[2])
 	if len(ws) > 0 {
 		med := median(ws)
@@ -112,6 +114,15 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 		f[13] = math.Log1p(miss)
 	}
 	return f, links
+}
+
+// alignedStretch returns the window units from the first to the last
+// aligned one (links are in window order), or all when nothing aligned.
+func alignedStretch(links []link) (lo, hi int) {
+	if len(links) == 0 {
+		return 0, 0
+	}
+	return links[0].j, links[len(links)-1].j + 1
 }
 
 func median(xs []float64) float64 {

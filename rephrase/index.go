@@ -22,9 +22,9 @@ const (
 	maxPostings = 1500
 	// minAnchors: a candidate shares at least this many distinct anchors
 	// with its item.
-	minAnchors = 3
+	minAnchors = 4
 	// minShare: and at least this share of the item's anchor weight.
-	minShare = 0.25
+	minShare = 0.35
 	// prefilterBits is the size of the bit filter in front of the table
 	// (2^22 bits = 512 KiB, inside L2): most record tokens are not anchors
 	// and stop at one bit test.
@@ -65,9 +65,10 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 		w    float32
 	}
 	var wantZh []itemStem
+	infl := map[string][]uint64{}
 	for i, it := range items {
 		seen := map[int32]bool{}
-		for _, f := range m.an.anchorForms(it.Text) {
+		for _, f := range m.an.anchorForms(it.Text, infl) {
 			if f.w < minAnchorIDF {
 				continue
 			}
@@ -131,7 +132,8 @@ type anchorForm struct {
 }
 
 // anchorForms returns the anchors of a text with their surface forms.
-func (a *analyzer) anchorForms(text string) []anchorForm {
+// infl caches the inflection hashes of words.
+func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorForm {
 	var out []anchorForm
 	for _, t := range scanTokens(nil, text) {
 		switch t.class {
@@ -157,9 +159,14 @@ func (a *analyzer) anchorForms(text string) []anchorForm {
 				st := stem(s)
 				k := wordKey(st)
 				f := anchorForm{key: k, w: a.bg.idf(k), stem: st}
-				for _, form := range inflections(s) {
-					f.forms = append(f.forms, ngram.HashString(form))
+				hs, ok := infl[s]
+				if !ok {
+					for _, form := range inflections(s) {
+						hs = append(hs, ngram.HashString(form))
+					}
+					infl[s] = hs
 				}
+				f.forms = append(f.forms, hs...)
 				if len(subs) > 1 {
 					f.forms = append(f.forms, ngram.HashString(joined))
 				}

@@ -146,7 +146,25 @@ func (m *Model) Compare(item, doc *Prepared) Pair {
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= lg.Threshold, links: links}
+	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= lg.Threshold && enough(item.an, links), links: links}
+}
+
+// Minimum evidence of a flagged pair: a paraphrase of a short item shares
+// too few words to tell it from chance (decon and Paloma set similar
+// floors on short items, data-detection.md §9.4).
+const (
+	minAlignedWords = 3
+	minAlignedAll   = 4 // words and numbers together
+)
+
+func enough(it *analysis, links []link) bool {
+	words := 0
+	for _, l := range links {
+		if it.units[l.i].kind != kindNum {
+			words++
+		}
+	}
+	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 2
 }
 
 // PairFeatures returns the kind and the feature vector of a pair, for

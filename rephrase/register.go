@@ -47,20 +47,32 @@ func benchDir() string {
 	return os.Getenv("LEAKHOUND_BENCH_DIR")
 }
 
-func build(items []leakhound.Item, _ match.Options) (match.Detector, error) {
+// FlagConfig returns the model configuration that the method's flags
+// (--lexicon, --wordnet, --rephrase-weights, and --bench-dir for the
+// lexicon's default place) describe, for commands that use the model
+// directly.
+func FlagConfig() (Config, error) {
 	cfg := Config{Lexicon: flags.lexicon, WordNet: flags.wordnet, LexiconDirs: []string{benchDir()}, Warnf: func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "leakhound: rephrase: "+format+"\n", args...)
 	}}
 	if flags.weights != "" {
 		b, err := os.ReadFile(flags.weights)
 		if err != nil {
-			return nil, err
+			return cfg, err
 		}
 		w, err := ParseWeights(b)
 		if err != nil {
-			return nil, err
+			return cfg, err
 		}
 		cfg.Weights = w
+	}
+	return cfg, nil
+}
+
+func build(items []leakhound.Item, _ match.Options) (match.Detector, error) {
+	cfg, err := FlagConfig()
+	if err != nil {
+		return nil, err
 	}
 	m, err := NewModel(cfg)
 	if err != nil {

@@ -10,6 +10,7 @@ func commands() []*command {
 		cmdLM,
 		cmdLineage,
 		cmdBench,
+		cmdEval,
 		cmdReport,
 	}
 }
