@@ -43,8 +43,8 @@ else html). Give the benchmarks with --bench (as for scan) to show the
 item texts beside the corpus text and to count each benchmark's items
 for "% leaked"; without them the page shows the corpus side only.
 
---probe and --lineage add the JSON results of 'leakhound probe --json'
-and 'leakhound lineage --json' as sections of the page.
+--probe and --lineage add the JSON results of 'leakhound probe --json FILE'
+and 'leakhound lineage -format json' as sections of the page.
 
 All text from benchmarks and corpora is escaped: a record holding
 <script> renders as text.
@@ -78,8 +78,8 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.benchOptions.Field, "bench-field", "", "text field (JSONL) or column (CSV) of generic benchmark files (default \"text\")")
 	f.benchOptions.AddFlags(fs)
 	fs.IntVar(&f.maxFindings, "max-findings", report.DefaultCap, "findings kept in the page's table, highest score first (-1: all)")
-	fs.StringVar(&f.probe, "probe", "", "add the JSON result of 'leakhound probe' from this `FILE`")
-	fs.StringVar(&f.lineage, "lineage", "", "add the JSON result of 'leakhound lineage' from this `FILE`")
+	fs.StringVar(&f.probe, "probe", "", "add the JSON result of 'leakhound probe --json' from this `FILE`")
+	fs.StringVar(&f.lineage, "lineage", "", "add the JSON result of 'leakhound lineage -format json' from this `FILE`")
 }
 
 func runReport(ctx context.Context, e *env, args []string) int {
