@@ -37,7 +37,6 @@ type vllmCompletion struct {
 		Logprobs *struct {
 			Tokens        []string             `json:"tokens"`
 			TokenLogprobs []*float64           `json:"token_logprobs"`
-			TopLogprobs   []map[string]float64 `json:"top_logprobs"`
 		} `json:"logprobs"`
 		PromptLogprobs []map[string]struct {
 			Logprob float64 `json:"logprob"`
