@@ -35,8 +35,8 @@ type vllmCompletion struct {
 		Index    int    `json:"index"`
 		Text     string `json:"text"`
 		Logprobs *struct {
-			Tokens        []string             `json:"tokens"`
-			TokenLogprobs []*float64           `json:"token_logprobs"`
+			Tokens        []string   `json:"tokens"`
+			TokenLogprobs []*float64 `json:"token_logprobs"`
 		} `json:"logprobs"`
 		PromptLogprobs []map[string]struct {
 			Logprob float64 `json:"logprob"`
