@@ -11,6 +11,7 @@ import (
 func WriteJSON(w io.Writer, r *Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // reasons contain "<" and "≥"; keep them readable
 	return enc.Encode(r)
 }
 
