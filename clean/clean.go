@@ -190,17 +190,6 @@ func (c *Cleaner) Add(f *leakhound.Finding) {
 	fm.add(f.Doc.Line, f.Spans, c.opts.Policy == Redact)
 }
 
-// Flagged returns the number of distinct records flagged so far.
-func (c *Cleaner) Flagged() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, fm := range c.files {
-		n += len(fm.normalize())
-	}
-	return n
-}
-
 // Run writes the cleaned copy of every input and the manifest, and
 // returns the manifest. A file that fails its accounting check is still
 // written and recorded with OK false; call Manifest.Check. An error is
