@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakhound/leakhound/internal/shareddata"
+
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -93,23 +95,9 @@ func TestJSONArrayErrors(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of ../shared/data (from the repository
-// root), or skips the test.
+// sharedData returns ../shared/data, or skips the test when it is absent.
 func sharedData(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "data")
-			if _, err := os.Stat(p); err != nil {
-				t.Skip("real-data test: ../shared/data not found")
-			}
-			return p
-		}
-		if filepath.Dir(d) == d {
-			t.Skip("real-data test: repository root not found")
-		}
-	}
+	return shareddata.Dir(t)
 }
 
 func TestCodeAlpaca(t *testing.T) {

@@ -5,35 +5,17 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"github.com/leakhound/leakhound"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/internal/shareddata"
 )
 
-// sharedData returns ../shared/data relative to the repository root, or
-// skips the test when it is absent.
+// sharedData returns ../shared/data, or skips the test when it is absent.
 func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared data: repository root not found")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "normalized", "manifest.json")); err != nil {
-		t.Skip("shared data: ../shared/data not found")
-	}
-	return data
+	return shareddata.Dir(t)
 }
 
 type normRec struct {
