@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -47,7 +48,7 @@ func (c *comparer) layerPair(st *passStats, p [2]int, w *WeightsEvidence) error 
 	ok, err := c.readMLP(st, p, w.Skipped == "")
 	if err != nil || !ok || w.Skipped != "" {
 		if !ok && w.Skipped == "" {
-			w.Skipped = "layer pair without gate_proj/up_proj on both sides"
+			w.Skipped = fmt.Sprintf("layer %d of A / %d of B: no 2-D gate_proj and up_proj on both sides, or MLP input narrower than the aligned residual dims", p[0], p[1])
 		}
 		return err
 	}
