@@ -1,6 +1,7 @@
 package lineage_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/leakhound/leakhound"
@@ -105,6 +106,34 @@ func TestScalingAndFolding(t *testing.T) {
 		t.Logf("%s: %s, log10 p %.1f, mean matched cos %.3f", name, r.Verdict, r.Log10P, r.Weights.Layers[0].MeanCos)
 		if r.Verdict != leakhound.VerdictDerived || r.Log10P > -6 {
 			t.Errorf("%s: %s (log10 p %.1f): %s", name, r.Verdict, r.Log10P, r.Reason)
+		}
+	}
+}
+
+// TestInconclusive: when the weights test cannot run, or runs without a
+// residual alignment and finds nothing, the verdict is inconclusive, never
+// independent.
+func TestInconclusive(t *testing.T) {
+	s := synth.DefaultSpec()
+	s.Layers = 2
+	base := synth.Base(s)
+	noMLP := synth.FineTune(base, 0.1, 1)
+	for l := 0; l < s.Layers; l++ {
+		noMLP.W.Delete(fmt.Sprintf("model.layers.%d.mlp.gate_proj.weight", l))
+	}
+	// No tokenizers and different vocab sizes: the residual dims cannot be
+	// aligned, so a permuted copy goes unseen and must not read independent.
+	perm := synth.Permute(base, 2)
+	perm.W.Set("model.embed_tokens.weight", []int64{int64(s.Vocab - 1), int64(s.Hidden)}, perm.W.Data["model.embed_tokens.weight"][:(s.Vocab-1)*s.Hidden])
+	permNoTok := lineage.NewModel("perm", perm.Config(), nil, perm.W)
+	for name, b := range map[string]*lineage.Model{"no gate_proj": noMLP.Lineage("b"), "unaligned permuted copy": permNoTok} {
+		r, err := lineage.Compare(base.Lineage("a"), b, lineage.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %s: %s", name, r.Verdict, r.Reason)
+		if r.Verdict != leakhound.VerdictInconclusive {
+			t.Errorf("%s: verdict %s, want inconclusive", name, r.Verdict)
 		}
 	}
 }
