@@ -21,6 +21,8 @@ type Detector struct {
 	items []leakhound.Item
 	ix    *candIndex
 	words []int32 // per item: approximate token count
+	// plugins are the optional model checks (--embed, --judge).
+	plugins *Plugins
 }
 
 // NewDetector prepares items for detection with model.
@@ -76,7 +78,10 @@ func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 	}
 	w.candidates()
 	for _, c := range w.cands {
-		dst = w.verify(dst, text, c.item)
+		var err error
+		if dst, err = w.verify(dst, text, c.item); err != nil {
+			return dst, err
+		}
 	}
 	return dst, nil
 }
@@ -188,15 +193,20 @@ func (w *Worker) prepared(item int32) *Prepared {
 
 // verify compares the item with its window and appends a finding when
 // the scorer flags the pair.
-func (w *Worker) verify(dst []leakhound.Finding, text []byte, item int32) []leakhound.Finding {
+func (w *Worker) verify(dst []leakhound.Finding, text []byte, item int32) ([]leakhound.Finding, error) {
 	lo, hi := w.window(text, item)
 	doc := w.d.model.Prepare(string(text[lo:hi]))
 	it := w.prepared(item)
 	p := w.d.model.Compare(it, doc)
-	if !p.Flag {
-		return dst
+	extra, err := w.d.plugins.confirm(&p, it, doc)
+	if err != nil || !p.Flag {
+		return dst, err
 	}
-	return append(dst, w.d.finding(&w.d.items[item], it, doc, p, lo, text))
+	f := w.d.finding(&w.d.items[item], it, doc, p, lo, text)
+	for k, v := range extra {
+		f.Evidence[k] = v
+	}
+	return append(dst, f), nil
 }
 
 // Candidate is a window of a record that the candidate stage sends to

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/judge"
 	"github.com/leakhound/leakhound/match"
 )
 
@@ -17,6 +18,12 @@ var flags struct {
 	wordnet string
 	weights string
 	fs      *flag.FlagSet
+
+	embed, embedModel    string
+	embedThreshold, gray float64
+	judgeURL, judgeModel string
+	judgeCache           string
+	judgeConcurrency     int
 }
 
 func init() {
@@ -34,6 +41,36 @@ func addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&flags.lexicon, "lexicon", "", "rephrase: CC-CEDICT file for Chinese↔English matching (default $LEAKHOUND_LEXICON, else BENCH-DIR/lexicon/cedict_ts.u8.gz; \"none\" turns it off)")
 	fs.StringVar(&flags.wordnet, "wordnet", "", "rephrase: WordNet dict folder for synonyms (default $LEAKHOUND_WORDNET, else /usr/share/wordnet from Debian's wordnet-base; \"none\" turns it off)")
 	fs.StringVar(&flags.weights, "rephrase-weights", "", "rephrase: scorer weights file from 'leakhound eval train' (default: the embedded weights)")
+	fs.StringVar(&flags.embed, "embed", "", "rephrase: `URL` of an OpenAI-compatible server whose /v1/embeddings checks candidate pairs (vLLM, TEI, Ollama: http://localhost:11434)")
+	fs.StringVar(&flags.embedModel, "embed-model", "", "rephrase: embedding model name for --embed")
+	fs.Float64Var(&flags.embedThreshold, "embed-threshold", 0.85, "rephrase: cosine at or above which --embed flags a candidate pair the scorer left gray")
+	fs.StringVar(&flags.judgeURL, "judge", "", "rephrase: `URL` of an OpenAI-compatible server whose /v1/chat/completions judges candidate pairs (LMSYS-style prompts, temperature 0)")
+	fs.StringVar(&flags.judgeModel, "judge-model", "", "rephrase: chat model name for --judge")
+	fs.StringVar(&flags.judgeCache, "judge-cache", judge.DefaultCacheDir(), "rephrase: folder of the judge's verdict cache (\"\" turns it off)")
+	fs.IntVar(&flags.judgeConcurrency, "judge-concurrency", 4, "rephrase: most requests in flight to --judge and --embed")
+	fs.Float64Var(&flags.gray, "judge-gray", 0.2, "rephrase: smallest scorer probability of a pair sent to --judge or --embed")
+}
+
+// flagPlugins returns the plug-ins the flags ask for, or nil.
+func flagPlugins() (*Plugins, error) {
+	if flags.embed == "" && flags.judgeURL == "" {
+		return nil, nil
+	}
+	p := &Plugins{EmbedThreshold: flags.embedThreshold, Gray: flags.gray}
+	if flags.embed != "" {
+		if flags.embedModel == "" {
+			return nil, fmt.Errorf("--embed needs --embed-model")
+		}
+		p.Embedder = judge.NewEmbedder(flags.embed, flags.embedModel, flags.judgeConcurrency)
+	}
+	if flags.judgeURL != "" {
+		if flags.judgeModel == "" {
+			return nil, fmt.Errorf("--judge needs --judge-model")
+		}
+		p.Judge = judge.New(flags.judgeURL, flags.judgeModel, flags.judgeConcurrency)
+		p.Judge.CacheDir = flags.judgeCache
+	}
+	return p, nil
 }
 
 // benchDir returns the --bench-dir value of the command, if it has one.
@@ -74,11 +111,17 @@ func build(items []leakhound.Item, _ match.Options) (match.Detector, error) {
 	if err != nil {
 		return nil, err
 	}
+	pl, err := flagPlugins()
+	if err != nil {
+		return nil, err
+	}
 	m, err := NewModel(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return matchDetector{NewDetector(m, items)}, nil
+	d := NewDetector(m, items)
+	d.SetPlugins(pl)
+	return matchDetector{d}, nil
 }
 
 // matchDetector adapts Detector to the match registry.

@@ -1,0 +1,352 @@
+package judge
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Kinds of instruction, after LMSYS's detect_instruct.py (§4.2 of
+// shared/reference/data-detection.md), in our own words.
+const (
+	KindCode      = "code"
+	KindMath      = "math"
+	KindKnowledge = "knowledge"
+	KindNumbers   = "number_substitution"
+)
+
+// promptVersion is part of every cache key: a changed prompt never reuses
+// old verdicts.
+const promptVersion = "lh-judge-1"
+
+var instructions = map[string]string{
+	KindCode: "You compare two programs, which may be written in different programming languages. " +
+		"Decide whether they solve the same task: look only at what they are meant to do, what they take as input and what they return, " +
+		"and ignore how they are written (names, style, comments, helper code, language). " +
+		"Each program is given between curly braces. Answer with the single word True if they solve the same task, otherwise False.",
+	KindMath: "You compare two math questions, which may be written in different languages. " +
+		"Decide whether they are the same question: ignore changes of names, of wording and of word order, " +
+		"and treat them as the same when, setting aside how one would solve them, they ask for the same answer from the same data. " +
+		"Each question is given between curly braces. Answer with the single word True if they are the same, otherwise False.",
+	KindKnowledge: "You compare two exam questions, which may be written in different languages and may or may not list their answer options. " +
+		"Decide whether they test the same knowledge in the same way: ignore wording, word order, translation and formatting. " +
+		"Each question is given between curly braces. Answer with the single word True if they are the same, otherwise False.",
+	KindNumbers: "You compare two questions. Decide whether they are the same question, ignoring names, the numbers used and small changes of word order. " +
+		"Each question is given between curly braces. Answer with the single word True if they are the same, otherwise False.",
+}
+
+// Judge asks a chat model for verdicts.
+type Judge struct {
+	URL      string // server base URL, e.g. http://localhost:8000 (vLLM) or http://localhost:11434 (Ollama)
+	Model    string
+	APIKey   string // sent as a bearer token when set ($OPENAI_API_KEY)
+	CacheDir string // verdict cache; "" disables it
+	Retries  int    // attempts after the first (5)
+	Backoff  time.Duration
+	HTTP     *http.Client
+	sem      chan struct{}
+}
+
+// New returns a judge with at most concurrency requests in flight.
+func New(url, model string, concurrency int) *Judge {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	return &Judge{URL: strings.TrimRight(url, "/"), Model: model, Retries: 5, Backoff: 500 * time.Millisecond,
+		HTTP: &http.Client{Timeout: 120 * time.Second}, sem: make(chan struct{}, concurrency), APIKey: os.Getenv("OPENAI_API_KEY")}
+}
+
+// Verdict is a judge's answer for one pair.
+type Verdict struct {
+	Same   bool   `json:"same"`
+	Reply  string `json:"reply"`
+	Model  string `json:"model"`
+	Kind   string `json:"kind"`
+	Cached bool   `json:"-"`
+}
+
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type chatRequest struct {
+	Model       string        `json:"model"`
+	Messages    []chatMessage `json:"messages"`
+	Temperature float64       `json:"temperature"`
+	MaxTokens   int           `json:"max_tokens"`
+}
+
+type chatResponse struct {
+	Choices []struct {
+		Message chatMessage `json:"message"`
+	} `json:"choices"`
+}
+
+// userMessage encloses the two texts in curly braces, as LMSYS's prompt
+// does (part1 is the benchmark item, part2 the training text).
+func userMessage(item, text string) string {
+	return "part1: {\n" + item + "\n}\npart2: {\n" + text + "\n}"
+}
+
+func (j *Judge) key(kind, item, text string) string {
+	h := sha256.New()
+	for _, s := range []string{promptVersion, j.Model, kind, item, text} {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Judge returns the verdict on (item, text) for an instruction kind.
+func (j *Judge) Judge(ctx context.Context, kind, item, text string) (Verdict, error) {
+	ins, ok := instructions[kind]
+	if !ok {
+		return Verdict{}, fmt.Errorf("judge: unknown kind %q", kind)
+	}
+	key := j.key(kind, item, text)
+	if v, ok := j.cached(key); ok {
+		return v, nil
+	}
+	req := chatRequest{Model: j.Model, Temperature: 0, MaxTokens: 5, Messages: []chatMessage{
+		{Role: "system", Content: ins}, {Role: "user", Content: userMessage(item, text)}}}
+	var last error
+	for attempt := 0; attempt <= j.Retries; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return Verdict{}, ctx.Err()
+			case <-time.After(j.Backoff * time.Duration(1<<min(attempt-1, 6))):
+			}
+		}
+		reply, err := j.ask(ctx, req)
+		if err != nil {
+			last = err
+			if errors.Is(err, errPermanent) {
+				break
+			}
+			continue
+		}
+		same, ok := parseVerdict(reply)
+		if !ok {
+			last = fmt.Errorf("judge: reply %q is neither True nor False", reply)
+			continue
+		}
+		v := Verdict{Same: same, Reply: reply, Model: j.Model, Kind: kind}
+		j.store(key, v)
+		return v, nil
+	}
+	return Verdict{}, fmt.Errorf("judge %s: no verdict after %d attempts: %w", j.URL, j.Retries+1, last)
+}
+
+var errPermanent = errors.New("permanent error")
+
+func (j *Judge) ask(ctx context.Context, req chatRequest) (string, error) {
+	select {
+	case j.sem <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-j.sem }()
+	var resp chatResponse
+	if err := postJSON(ctx, j.HTTP, j.URL+"/v1/chat/completions", j.APIKey, req, &resp); err != nil {
+		return "", err
+	}
+	if len(resp.Choices) == 0 {
+		return "", errors.New("judge: response without choices")
+	}
+	return resp.Choices[0].Message.Content, nil
+}
+
+// parseVerdict reads "True" or "False" (any case, surrounding punctuation
+// and space ignored).
+func parseVerdict(s string) (bool, bool) {
+	w := strings.ToLower(strings.Trim(strings.TrimSpace(s), ".!\"'`*"))
+	if f := strings.Fields(w); len(f) > 0 {
+		w = strings.Trim(f[0], ".,!\"'`*:")
+	}
+	switch w {
+	case "true", "yes":
+		return true, true
+	case "false", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// postJSON posts body and decodes the JSON reply into out. 4xx replies
+// other than 408 and 429 are permanent errors; the rest are retried.
+func postJSON(ctx context.Context, c *http.Client, url, apiKey string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errPermanent, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		err := fmt.Errorf("%s: HTTP %d: %s", url, resp.StatusCode, strings.TrimSpace(string(data[:min(len(data), 200)])))
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 408 && resp.StatusCode != 429 {
+			return fmt.Errorf("%w: %v", errPermanent, err)
+		}
+		return err
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s: bad JSON reply: %v", url, err)
+	}
+	return nil
+}
+
+func (j *Judge) cached(key string) (Verdict, bool) {
+	if j.CacheDir == "" {
+		return Verdict{}, false
+	}
+	b, err := os.ReadFile(filepath.Join(j.CacheDir, key[:2], key+".json"))
+	if err != nil {
+		return Verdict{}, false
+	}
+	var v Verdict
+	if json.Unmarshal(b, &v) != nil {
+		return Verdict{}, false
+	}
+	v.Cached = true
+	return v, true
+}
+
+// store writes a verdict atomically (temporary file and rename); a cache
+// that cannot be written only costs a repeated request.
+func (j *Judge) store(key string, v Verdict) {
+	if j.CacheDir == "" {
+		return
+	}
+	dir := filepath.Join(j.CacheDir, key[:2])
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	b, _ := json.Marshal(v)
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil && cerr == nil {
+		os.Rename(tmp.Name(), filepath.Join(dir, key+".json"))
+		return
+	}
+	os.Remove(tmp.Name())
+}
+
+// DefaultCacheDir is $XDG_CACHE_HOME/leakhound/judge, else
+// ~/.cache/leakhound/judge.
+func DefaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "leakhound", "judge")
+	}
+	return ""
+}
+
+// Embedder fetches embeddings from an OpenAI-compatible server.
+type Embedder struct {
+	URL    string
+	Model  string
+	APIKey string
+	HTTP   *http.Client
+	sem    chan struct{}
+}
+
+// NewEmbedder returns an embedder with at most concurrency requests in
+// flight.
+func NewEmbedder(url, model string, concurrency int) *Embedder {
+	return &Embedder{URL: strings.TrimRight(url, "/"), Model: model, HTTP: &http.Client{Timeout: 60 * time.Second},
+		sem: make(chan struct{}, max(1, concurrency)), APIKey: os.Getenv("OPENAI_API_KEY")}
+}
+
+type embedRequest struct {
+	Model string   `json:"model"`
+	Input []string `json:"input"`
+}
+
+type embedResponse struct {
+	Data []struct {
+		Index     int       `json:"index"`
+		Embedding []float64 `json:"embedding"`
+	} `json:"data"`
+}
+
+// Embed returns one vector per text, in order.
+func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float64, error) {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-e.sem }()
+	var resp embedResponse
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(250*(1<<attempt)) * time.Millisecond)
+		}
+		if err = postJSON(ctx, e.HTTP, e.URL+"/v1/embeddings", e.APIKey, embedRequest{Model: e.Model, Input: texts}, &resp); err == nil || errors.Is(err, errPermanent) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embed: %w", err)
+	}
+	out := make([][]float64, len(texts))
+	for _, d := range resp.Data {
+		if d.Index < 0 || d.Index >= len(texts) {
+			return nil, fmt.Errorf("embed: index %d out of range", d.Index)
+		}
+		out[d.Index] = d.Embedding
+	}
+	for i, v := range out {
+		if len(v) == 0 {
+			return nil, fmt.Errorf("embed: no embedding for input %d", i)
+		}
+	}
+	return out, nil
+}
+
+// Cosine returns the cosine similarity of two vectors (0 when either is
+// zero or their lengths differ).
+func Cosine(a, b []float64) float64 {
+	if len(a) != len(b) {
+		return 0
+	}
+	var ab, aa, bb float64
+	for i := range a {
+		ab += a[i] * b[i]
+		aa += a[i] * a[i]
+		bb += b[i] * b[i]
+	}
+	if aa == 0 || bb == 0 {
+		return 0
+	}
+	return ab / math.Sqrt(aa*bb)
+}
