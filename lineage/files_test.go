@@ -3,6 +3,7 @@ package lineage_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,5 +115,28 @@ func TestRenamedEvidence(t *testing.T) {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text output lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	s := synth.DefaultSpec()
+	s.Layers = 1
+	if err := synth.WriteHF(filepath.Join(dir, "m"), synth.Base(s), "BF16", 1); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "m", "tokenizer.json"), []byte("{not json"), 0o644)
+	if _, err := lineage.Load(filepath.Join(dir, "m")); err == nil || !strings.Contains(err.Error(), "tokenizer.json") {
+		t.Errorf("malformed tokenizer.json: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "m", "tokenizer.json"))
+	m, err := lineage.Load(filepath.Join(dir, "m"))
+	if err != nil || m.Tokenizer != nil || m.Config.Hidden != s.Hidden {
+		t.Errorf("missing tokenizer.json must be fine: %v", err)
+	}
+	m.Close()
+	os.WriteFile(filepath.Join(dir, "bad.gguf"), []byte("GGUF\x03\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"), 0o644)
+	if _, err := lineage.Load(filepath.Join(dir, "bad.gguf")); err == nil {
+		t.Error("hostile GGUF loaded")
 	}
 }

@@ -79,30 +79,64 @@ func hfDir(path string) string {
 }
 
 // loadHFFiles reads config.json, tokenizer.json and README.md base_model
-// lines when they exist. A malformed file is an error; a missing one is not.
+// lines when they exist. A malformed or oversized file is an error; a
+// missing one is not.
 func (m *Model) loadHFFiles(dir string) error {
-	if b, err := os.ReadFile(filepath.Join(dir, "config.json")); err == nil {
-		var raw map[string]any
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Join(dir, "config.json"), err)
-		}
-		m.Config = configFromHF(raw)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "tokenizer.json")); err == nil {
-		tok, err := ParseTokenizerJSON(b)
-		if err != nil {
-			return fmt.Errorf("%s: %w", filepath.Join(dir, "tokenizer.json"), err)
-		}
-		m.Tokenizer = tok
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "README.md")); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.HasPrefix(strings.TrimSpace(k), "base_model") {
-				m.Declared[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	files := []struct {
+		name  string
+		parse func([]byte) error
+	}{
+		{"config.json", func(b []byte) error {
+			var raw map[string]any
+			err := json.Unmarshal(b, &raw)
+			m.Config = configFromHF(raw)
+			return err
+		}},
+		{"tokenizer.json", func(b []byte) (err error) {
+			m.Tokenizer, err = ParseTokenizerJSON(b)
+			return err
+		}},
+		{"README.md", func(b []byte) error {
+			for _, line := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasPrefix(strings.TrimSpace(k), "base_model") {
+					m.Declared[strings.TrimSpace(k)] = strings.TrimSpace(v)
+				}
 			}
+			return nil
+		}},
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		b, err := readCapped(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err == nil {
+			err = f.parse(b)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	return nil
+}
+
+// maxSideFile caps config.json, tokenizer.json and README.md (real
+// tokenizer.json files are 2–20 MB), so a hostile folder cannot exhaust
+// memory through them.
+const maxSideFile = 256 << 20
+
+// readCapped reads a side file, refusing one larger than maxSideFile. A
+// missing file is an os.ErrNotExist error, which callers treat as absent.
+func readCapped(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxSideFile {
+		return nil, fmt.Errorf("%s: %d bytes exceeds the %d-byte limit", path, st.Size(), maxSideFile)
+	}
+	return os.ReadFile(path)
 }
 
 // Config is the architecture summary both formats map to.
