@@ -1,6 +1,7 @@
 package lineage_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/leakhound/leakhound"
@@ -21,6 +22,15 @@ func TestFamilyInMemory(t *testing.T) {
 			r.Weights.Log10PMatch, r.Weights.Log10PCSU, r.Weights.Alignment.Method, r.Weights.Alignment.Identity, r.Weights.Alignment.Dims, r.Weights.Alignment.MeanAbsCorr)
 		if r.Verdict != leakhound.VerdictDerived || r.Log10P > -6 {
 			t.Errorf("%s: verdict %s, log10 p %.1f; reason %s", names[i], r.Verdict, r.Log10P, r.Reason)
+		}
+		if names[i] == "pruned" { // T14: layer 2 was dropped, so A's 3 is B's 2
+			var got [][2]int
+			for _, l := range r.Weights.Layers {
+				got = append(got, [2]int{l.LayerA, l.LayerB})
+			}
+			if want := [][2]int{{0, 0}, {1, 1}, {3, 2}}; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("pruned layer map %v, want %v", got, want)
+			}
 		}
 	}
 }
