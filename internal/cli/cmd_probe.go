@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/evalset"
 	"github.com/leakhound/leakhound/probe"
 )
 
@@ -50,8 +51,9 @@ Tests (--tests, default all):
   cdd          peakedness of sampled outputs
   ts-guessing  fill in a masked word or a masked wrong option
 
---bench and --ref take JSONL(.gz) files with "id" and "text" fields (the
-normalized format of shared/data). --labels (lines "id<TAB>1|0") adds AUROC,
+--bench, --ref and --train take benchmark names from the catalog (with
+--bench-dir; see 'leakhound bench list') or JSONL(.gz) files with "id"
+and "text" fields (the normalized format of shared/data). --labels (lines "id<TAB>1|0") adds AUROC,
 TPR at 5% FPR and FPR at 95% TPR for every score.
 
 The verdict is "contaminated" when a test with a calibrated null (oren,
@@ -75,6 +77,7 @@ type probeFlags struct {
 	k, alpha                                                                     float64
 	timeout                                                                      time.Duration
 	seed                                                                         int64
+	benchOpts                                                                    evalset.Options
 }
 
 func runProbe(ctx context.Context, e *env, args []string) int {
@@ -83,7 +86,7 @@ func runProbe(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&f.backend, "backend", "", "vllm, sglang, tgi or openai-chat (required)")
 	fs.StringVar(&f.url, "url", "", "server base `URL`, e.g. http://127.0.0.1:8000 (required)")
 	fs.StringVar(&f.model, "model", "", "model name (default: the first one the server lists)")
-	fs.StringVar(&f.bench, "bench", "", "benchmark JSONL(.gz) `file`, items in canonical order (required)")
+	fs.StringVar(&f.bench, "bench", "", "benchmark: a JSONL(.gz) `file` or a catalog name (gsm8k, mmlu, ... with --bench-dir), items in canonical order (required)")
 	fs.StringVar(&f.ref, "ref", "", "reference set JSONL(.gz): rewrites or look-alikes of the benchmark")
 	fs.StringVar(&f.train, "train", "", "the benchmark's train split JSONL(.gz) (Skywork Δ2)")
 	fs.StringVar(&f.labels, "labels", "", "membership labels: lines id<TAB>1|0 or JSON {\"id\",\"label\"}")
@@ -110,6 +113,8 @@ func runProbe(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&f.orenDDOF0, "oren-ddof0", false, "Oren: population std as the reference code (default: sample std)")
 	fs.IntVar(&f.cddSamples, "cdd-samples", 20, "CDD: sampled outputs per item (paper: 50)")
 	fs.Int64Var(&f.seed, "seed", 0, "seed for shuffles and sampling")
+	fs.StringVar(&f.benchOpts.Field, "bench-field", "", "text field of generic benchmark files (default \"text\")")
+	f.benchOpts.AddFlags(fs)
 	if _, code, ok := e.parseFlags(fs, args); !ok {
 		return code
 	}
@@ -127,16 +132,23 @@ func defaultCacheDir() string {
 	return filepath.Join(d, "leakhound", "probe")
 }
 
-// loadBench is the benchmark loader; swap in the evalset catalog here to
-// accept benchmark names (--bench gsm8k --bench-dir ...).
-var loadBench probe.Loader = probe.LoadJSONL
+// loadBench loads one benchmark, reference or train set through the
+// catalog (files, names under --bench-dir, hf:// datasets), in the file's
+// order: the Oren test needs the canonical order, and near-duplicate
+// clusters do not matter to a probe.
+func (f *probeFlags) loadBench(spec string) ([]leakhound.Item, error) {
+	opts := f.benchOpts
+	opts.NoClusters = true
+	items, err := evalset.LoadAll(context.Background(), []string{spec}, opts)
+	if err == nil && len(items) == 0 {
+		err = fmt.Errorf("%s: no items", spec)
+	}
+	return items, err
+}
 
 func (f *probeFlags) inputs() (probe.Inputs, error) {
 	var in probe.Inputs
-	if _, err := os.Stat(f.bench); err != nil {
-		return in, fmt.Errorf("--bench %s: %v (probe takes a JSONL(.gz) file; benchmark names need the evalset catalog)", f.bench, err)
-	}
-	items, err := loadBench(f.bench)
+	items, err := f.loadBench(f.bench)
 	if err != nil {
 		return in, err
 	}
@@ -151,7 +163,7 @@ func (f *probeFlags) inputs() (probe.Inputs, error) {
 		if p.path == "" {
 			continue
 		}
-		if *p.dst, err = loadBench(p.path); err != nil {
+		if *p.dst, err = f.loadBench(p.path); err != nil {
 			return in, err
 		}
 	}
