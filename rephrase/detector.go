@@ -40,7 +40,8 @@ func (d *Detector) Model() *Model { return d.model }
 // Worker is one goroutine's detection state.
 type Worker struct {
 	d     *Detector
-	toks  []ngram.Token
+	toks  []dtok
+	buf   []byte
 	hits  []hit
 	acc   []float32
 	cnt   []int32
@@ -65,13 +66,9 @@ func (d *Detector) NewWorker() *Worker {
 	return &Worker{d: d, acc: make([]float32, len(d.items)), cnt: make([]int32, len(d.items)), items: map[int32]*Prepared{}}
 }
 
-func isHanToken(text []byte, t ngram.Token) bool {
-	return t.End-t.Start == 3 && text[t.Start] >= 0xe3 && text[t.Start] <= 0xe9
-}
-
 // Detect appends the findings for one record's text.
 func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
-	w.toks = ngram.AppendTokens(w.toks[:0], text)
+	w.toks, w.buf = appendDocTokens(w.toks[:0], text, w.buf)
 	w.collectHits(text)
 	if len(w.hits) < minAnchors {
 		return dst, nil
@@ -92,13 +89,13 @@ func (w *Worker) collectHits(text []byte) {
 	ix := w.d.ix
 	w.hits = w.hits[:0]
 	for i, t := range w.toks {
-		if ix.mayHave(t.Hash) {
-			for _, a := range ix.forms[t.Hash] {
+		if ix.mayHave(t.hash) {
+			for _, a := range ix.forms[t.hash] {
 				w.hits = append(w.hits, hit{a, int32(i)})
 			}
 		}
-		if i > 0 && isHanToken(text, t) && isHanToken(text, w.toks[i-1]) {
-			k := bigramKey(w.toks[i-1].Hash, t.Hash)
+		if i > 0 && t.han && w.toks[i-1].han {
+			k := bigramKey(w.toks[i-1].hash, t.hash)
 			if ix.mayHave(k) {
 				for _, a := range ix.forms[k] {
 					w.hits = append(w.hits, hit{a, int32(i)})
@@ -176,7 +173,7 @@ func (w *Worker) window(text []byte, item int32) (int, int) {
 	}
 	a := max(0, bestLo-w.d.words[item]/2)
 	b := min(n-1, bestLo+span+w.d.words[item]/2)
-	return int(w.toks[a].Start), int(w.toks[b].End)
+	return int(w.toks[a].start), int(w.toks[b].end)
 }
 
 func (w *Worker) prepared(item int32) *Prepared {
@@ -220,7 +217,7 @@ type Candidate struct {
 // verifying them (for mining training negatives and for measuring the
 // candidate stage).
 func (w *Worker) Candidates(text []byte) []Candidate {
-	w.toks = ngram.AppendTokens(w.toks[:0], text)
+	w.toks, w.buf = appendDocTokens(w.toks[:0], text, w.buf)
 	w.collectHits(text)
 	if len(w.hits) < minAnchors {
 		return nil

@@ -145,6 +145,9 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 			k := numKey(c)
 			f := anchorForm{key: k, w: a.bg.idf(k)}
 			f.forms = append(f.forms, ngram.HashString(strings.ReplaceAll(c, ".", "")))
+			if w, ok := numberNames[c]; ok {
+				f.forms = append(f.forms, ngram.HashString(w))
+			}
 			out = append(out, f)
 		case rawWord:
 			joined := strings.ToLower(strings.ReplaceAll(t.text, "_", ""))
@@ -175,6 +178,17 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 		}
 	}
 	return out
+}
+
+// numberNames are the one-word English names of numbers ("12" → "twelve").
+var numberNames = map[string]string{}
+
+func init() {
+	for w, v := range numberWords {
+		if _, dup := numberNames[itoa(v)]; !dup && w != "double" && w != "triple" && w != "twice" && w != "thrice" && w != "dozen" {
+			numberNames[itoa(v)] = w
+		}
+	}
 }
 
 // inflections returns the forms of a lower-case word that stem like it:

@@ -297,7 +297,13 @@ func (a *analyzer) addHan(an *analysis, t rawToken) {
 		}
 	}
 	off := t.start
-	for _, s := range segs {
+	for k := 0; k < len(segs); k++ {
+		s := segs[k]
+		// Consecutive numeral segments are one number (十 + 二 = 12).
+		for allZhNumerals([]rune(s)) && k+1 < len(segs) && allZhNumerals([]rune(segs[k+1])) {
+			k++
+			s += segs[k]
+		}
 		end := off + len(s)
 		srs := []rune(s)
 		if allZhNumerals(srs) {

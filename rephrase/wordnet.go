@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,18 +138,25 @@ func (w *WordNet) Synsets(word string) []uint32 {
 	if w == nil {
 		return nil
 	}
-	if s, ok := w.senses[word]; ok {
-		return s
-	}
-	if l, ok := w.exc[word]; ok {
-		return w.senses[l]
-	}
-	for _, d := range detachments {
-		if strings.HasSuffix(word, d[0]) && len(word) > len(d[0])+2 {
-			if s, ok := w.senses[word[:len(word)-len(d[0])]+d[1]]; ok {
-				return s
+	// A form can be a lemma of one part of speech and an inflection of
+	// another ("eats": a noun, and a form of the verb "eat"), so every
+	// candidate lemma counts.
+	var out []uint32
+	add := func(lemma string) {
+		for _, s := range w.senses[lemma] {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
 			}
 		}
 	}
-	return nil
+	add(word)
+	if l, ok := w.exc[word]; ok {
+		add(l)
+	}
+	for _, d := range detachments {
+		if strings.HasSuffix(word, d[0]) && len(word) > len(d[0])+2 {
+			add(word[:len(word)-len(d[0])] + d[1])
+		}
+	}
+	return out
 }
