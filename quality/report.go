@@ -192,3 +192,36 @@ func Missed(res []Result) bool {
 	}
 	return false
 }
+
+// OrdinaryReport scans the ordinary instruction-tuning records (Alpaca
+// and CodeAlpaca in shared/data) against every benchmark item with the
+// full detector and writes the flagged records, for all records and for
+// the held-out part that training never saw.
+func OrdinaryReport(w io.Writer, m *rephrase.Model, bench, ordinary []leakhound.Item) {
+	d := rephrase.NewDetector(m, bench)
+	wk := d.NewWorker()
+	var all, held, nHeld int
+	var lines []string
+	for i, it := range ordinary {
+		h := HeldOut("ordinary", i)
+		if h {
+			nHeld++
+		}
+		fs, _ := wk.Detect(nil, []byte(it.Text))
+		if len(fs) == 0 {
+			continue
+		}
+		all++
+		if h {
+			held++
+		}
+		for _, f := range fs {
+			lines = append(lines, fmt.Sprintf("  %s (held out %v) → %s  p=%.3f %s", it.ID, h, f.Item, f.Score, f.Verdict))
+		}
+	}
+	fmt.Fprintf(w, "ordinary records flagged: %d of %d (%.1f per 10k); held-out part: %d of %d (%.1f per 10k)\n",
+		all, len(ordinary), 1e4*float64(all)/float64(max(1, len(ordinary))), held, nHeld, 1e4*float64(held)/float64(max(1, nHeld)))
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}

@@ -20,7 +20,7 @@ import (
 
 var cmdEval = &command{
 	Name:      "eval",
-	UsageLine: "eval [protocol|retrieval|codealpaca|corpus|train] [flags] [CORPUS...]",
+	UsageLine: "eval [protocol|retrieval|codealpaca|ordinary|corpus|train] [flags] [CORPUS...]",
 	Short:     "measure detection quality (LMSYS F1 protocol, planted corpora) and retrain the rephrase scorer",
 	Long: `
 Eval measures how well the rephrase method finds paraphrased, translated
@@ -38,6 +38,9 @@ choice uses one fixed seed, so the numbers repeat exactly.
 	            (candidate index and verification) built on all items of its
 	            benchmark: rephrases flagged as their own item, and findings
 	            that name another item.
+	ordinary    scan the Alpaca and CodeAlpaca records of shared/data against
+	            every benchmark item: records flagged (false positives, or
+	            real leaks to inspect), in all and in the held-out part.
 	codealpaca  the 164 CodeAlpaca × HumanEval pairs judged by GPT-4 twice
 	            (CodeAlpacaDB.jsonl, detect.jsonl): agreement, and every
 	            disagreement with its aligned evidence.
@@ -101,9 +104,9 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		return e.errorf("eval: %v", err)
 	}
 	switch mode {
-	case "protocol", "retrieval", "codealpaca", "train":
+	case "protocol", "retrieval", "codealpaca", "ordinary", "train":
 	default:
-		return e.errorf("eval: unknown mode %q (protocol, retrieval, codealpaca, corpus, train)", mode)
+		return e.errorf("eval: unknown mode %q (protocol, retrieval, codealpaca, ordinary, corpus, train)", mode)
 	}
 	m, err := evalModel(e, dir)
 	if err != nil {
@@ -119,6 +122,11 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		}
 	case "retrieval":
 		err = evalRetrieval(e, m, dir, parts)
+	case "ordinary":
+		var bench, ordinary []leakhound.Item
+		if bench, ordinary, err = quality.LoadBackgroundTexts(dir); err == nil {
+			quality.OrdinaryReport(e.stdout, m, bench, ordinary)
+		}
 	default:
 		return evalProtocol(e, m, dir, parts)
 	}
