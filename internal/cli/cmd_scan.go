@@ -61,6 +61,12 @@ each as published (see doc/methods.md):
 	llama2  tokens in matched spans of more than 10 tokens with a skip
 	        budget of 4; clean < 20% <= not clean; dirty >= 80%
 	        (Touvron et al. 2023, App. A.6)
+	neardup lightly edited copies: MinHash sketches of 3-token shingles,
+	        verified by containment >= 0.4 (doc/detection-quality.md)
+	rephrase paraphrased, translated (zh<->en) and rewritten (code) items:
+	        anchor candidates, alignment with stems, WordNet synonyms and
+	        CC-CEDICT (--lexicon), winnowing, a logistic scorer; optional
+	        --embed and --judge model checks (doc/detection-quality.md)
 
 Both sides are normalized the same way first: NFKC, case folding,
 punctuation deleted, and every Han, Kana or Hangul character a token of its
