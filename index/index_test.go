@@ -22,7 +22,7 @@ func build(t testing.TB, items [][]uint64, n int) *Index {
 	for _, it := range items {
 		tokens, starts = Append(tokens, starts, it)
 	}
-	ix, err := Build(tokens, starts, n)
+	ix, err := Build(tokens, starts, n, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestBloomNoFalseNegatives(t *testing.T) {
 			fp++
 		}
 	}
-	if rate := float64(fp) / probes; rate > 0.01 {
-		t.Errorf("Bloom false-positive rate %.4f, want under 0.01 at 8 or more bits per key", rate)
+	if rate := float64(fp) / probes; rate > 0.03 {
+		t.Errorf("Bloom false-positive rate %.4f, want under 0.03 at 8 or more bits per key", rate)
 	}
 }

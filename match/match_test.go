@@ -220,8 +220,8 @@ func TestSummarizeCountsClustersOnce(t *testing.T) {
 	}
 }
 
-// TestStridedProbingAgainstNaive checks the strided probe (N = 13: seed 8,
-// stride 6) against the reference on records spliced from item pieces, so
+// TestStridedProbingAgainstNaive checks the strided index (N = 13: seed 8,
+// item stride 6) against the reference on records spliced from item pieces, so
 // that runs start at every offset relative to the probe grid.
 func TestStridedProbingAgainstNaive(t *testing.T) {
 	vocab := strings.Fields("a b c d e f g h 中 文 x, y. Z q r")
@@ -240,8 +240,8 @@ func TestStridedProbingAgainstNaive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.step != 6 {
-		t.Fatalf("stride = %d, want 6", s.step)
+	if s.ix.Stride() != 6 {
+		t.Fatalf("stride = %d, want 6", s.ix.Stride())
 	}
 	m := s.NewMatcher()
 	for trial := 0; trial < 3000; trial++ {

@@ -26,6 +26,7 @@ type Matcher struct {
 	tally   *Tally
 	toks    []ngram.Token
 	hashes  []uint64
+	grams   []uint64
 	runs    []Run
 	covered map[uint64]int // (item, diagonal) → record position the last run ended at
 	itemTok []ngram.Token
@@ -84,18 +85,18 @@ func (m *Matcher) tokenize(text []byte) {
 	}
 }
 
-// exactRuns probes the index with the seed n-gram at every stride-th
-// position of the record, verifies each hit token by token and extends it
-// both ways to a maximal run. Seeds that fall inside a run already found
-// on the same diagonal are skipped.
+// exactRuns probes the index with the seed n-gram at every position of
+// the record, verifies each hit token by token and extends it both ways to
+// a maximal run. Seeds that fall inside a run already found on the same
+// diagonal are skipped.
 func (m *Matcher) exactRuns() {
 	ix := m.set.ix
-	n, step := ix.N(), m.set.step
+	n := ix.N()
 	h := m.hashes
 	m.runs = m.runs[:0]
 	clear(m.covered)
-	for p := 0; p+n <= len(h); p += step {
-		g := ngram.NgramAt(h, p, n)
+	m.grams = ngram.Ngrams(m.grams[:0], h, n)
+	for p, g := range m.grams {
 		if !ix.MayContain(g) {
 			continue
 		}
