@@ -90,7 +90,10 @@ func AppendTokens(dst []Token, text []byte) []Token {
 		x0 := binary.LittleEndian.Uint64(text[i:])
 		m0 := alnumMask(x0)
 		if m0&0x80 == 0 { // not an alphanumeric start
-			if byteClass[text[i]] == classSpace {
+			// Spaces and leading ASCII punctuation (quotes, brackets) are
+			// skipped: outside a token, a deleted character changes
+			// nothing, and the word after it still takes the fast path.
+			if c := byteClass[text[i]]; c == classSpace || c == classDrop {
 				i++
 				continue
 			}
