@@ -170,6 +170,24 @@ func (ix *Index) MayContain(g uint64) bool {
 	return ix.bloom[w]&m == m
 }
 
+// Filter appends to dst the positions p of grams whose hash may be in the
+// index (MayContain(grams[p])). The loop has no branch on the outcome, so
+// the CPU overlaps the filter's cache misses instead of waiting for each.
+func (ix *Index) Filter(dst []int32, grams []uint64) []int32 {
+	n := len(dst)
+	dst = slices.Grow(dst, len(grams))[:n+len(grams)]
+	bloom, shift := ix.bloom, 64-ix.bloomBits
+	for p, g := range grams {
+		h := uint64(reduce(g)) * 0x9e3779b97f4a7c15
+		m := uint64(1)<<(h&63) | uint64(1)<<(h>>6&63) | uint64(1)<<(h>>12&63)
+		dst[n] = int32(p)
+		if bloom[h>>shift]&m == m {
+			n++
+		}
+	}
+	return dst[:n]
+}
+
 // Lookup returns the global token positions where an n-gram whose hash
 // reduces like g starts. The caller verifies each position (Tokens). The
 // returned slice aliases the index; do not modify it.

@@ -27,6 +27,7 @@ type Matcher struct {
 	toks    []ngram.Token
 	hashes  []uint64
 	grams   []uint64
+	passed  []int32 // positions whose seed passed the Bloom filter
 	runs    []Run
 	covered map[uint64]int // (item, diagonal) → record position the last run ended at
 	itemTok []ngram.Token
@@ -96,11 +97,10 @@ func (m *Matcher) exactRuns() {
 	m.runs = m.runs[:0]
 	clear(m.covered)
 	m.grams = ngram.Ngrams(m.grams[:0], h, n)
-	for p, g := range m.grams {
-		if !ix.MayContain(g) {
-			continue
-		}
-		posts := ix.Lookup(g)
+	m.passed = ix.Filter(m.passed[:0], m.grams)
+	for _, p32 := range m.passed {
+		p := int(p32)
+		posts := ix.Lookup(m.grams[p])
 		if max := m.set.opts.MaxSeedItems; max > 0 && len(posts) > max {
 			continue // a template shared by many items
 		}

@@ -6,11 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/corpus"
+	"github.com/leakhound/leakhound/evalset"
 	"github.com/leakhound/leakhound/internal/cputime"
+	"github.com/leakhound/leakhound/internal/shareddata"
 	"github.com/leakhound/leakhound/internal/textgen"
 	"github.com/leakhound/leakhound/match"
 )
@@ -77,4 +81,23 @@ func BenchmarkScan(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkScanSharedData is the target configuration: gpt3
+// against every benchmark in ../shared/data/normalized (skipped without
+// it), on the corpus named by LEAKHOUND_BENCH_CORPUS or a generated one.
+func BenchmarkScanSharedData(b *testing.B) {
+	dir := shareddata.Dir(b)
+	files, _ := filepath.Glob(filepath.Join(dir, "normalized", "*", "*.jsonl.gz"))
+	var specs []string
+	for _, f := range files {
+		if !strings.Contains(f, "decontam_rephrase") && !strings.Contains(f, "alpaca") {
+			specs = append(specs, f)
+		}
+	}
+	items, err := evalset.LoadAll(context.Background(), specs, evalset.Options{NoClusters: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkScan(b, items, []string{match.GPT3}, benchCorpus(b, 32<<20), 1)
 }
