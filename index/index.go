@@ -23,7 +23,7 @@ type Index struct {
 	// never 0, so an empty slot is 0.
 	slots    []uint64
 	postings []uint32
-	keys      int // distinct reduced keys
+	keys     int // distinct reduced keys
 }
 
 // Build indexes the n-grams of every item that start at a multiple of
