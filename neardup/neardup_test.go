@@ -79,5 +79,5 @@ func BenchmarkDetect(b *testing.B) {
 	for b.Loop() {
 		w.Detect(nil, text)
 	}
-	cputime.Report(b, cpu, int64(len(text)))
+	cputime.Report(b, b.N, cpu, int64(len(text)))
 }

@@ -20,7 +20,7 @@ func BenchmarkAppendTokens(b *testing.B) {
 	for b.Loop() {
 		dst = AppendTokens(dst[:0], text)
 	}
-	cputime.Report(b, cpu, int64(len(text)))
+	cputime.Report(b, b.N, cpu, int64(len(text)))
 }
 
 func BenchmarkNgrams13(b *testing.B) {
@@ -37,5 +37,5 @@ func BenchmarkNgrams13(b *testing.B) {
 	for b.Loop() {
 		dst = Ngrams(dst[:0], h, 13)
 	}
-	cputime.Report(b, cpu, int64(len(text)))
+	cputime.Report(b, b.N, cpu, int64(len(text)))
 }

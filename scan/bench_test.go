@@ -65,7 +65,7 @@ func benchmarkScan(b *testing.B, items []leakhound.Item, methods []string, data 
 			b.Fatal(err)
 		}
 	}
-	cputime.Report(b, cpu, int64(len(data)))
+	cputime.Report(b, b.N, cpu, int64(len(data)))
 }
 
 // BenchmarkScan measures the whole scan (read, extract, tokenize, probe,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/corpus"
+	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/match"
 )
 
@@ -47,7 +48,8 @@ type Stats struct {
 	Bytes          int64            `json:"bytes"`        // uncompressed bytes
 	BytesRead      int64            `json:"bytes_read"`   // bytes read from disk
 	Findings       int64            `json:"findings"`
-	Seconds        float64          `json:"seconds"`
+	Seconds        float64          `json:"seconds"`     // wall time of the scan alone (not loading benchmarks)
+	CPUSeconds     float64          `json:"cpu_seconds"` // process CPU time (user + system) during the scan; 0 where unknown
 	FilesByFormat  map[string]int   `json:"files_by_format"`
 	FilesByCompres map[string]int   `json:"files_by_compression"`
 }
@@ -80,6 +82,7 @@ func Run(ctx context.Context, set *match.Set, inputs []corpus.Input, opts Option
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := &run{opts: opts, stats: newStats(), start: time.Now(), total: totalSize(inputs)}
+	cpuStart := cputime.Used()
 	jobs := make(chan job, workers)
 	results := make(chan result, workers)
 	free := make(chan *corpus.Batch, 2*workers+2)
@@ -110,6 +113,7 @@ func Run(ctx context.Context, set *match.Set, inputs []corpus.Input, opts Option
 		err = ctx.Err()
 	}
 	s.stats.Seconds = time.Since(s.start).Seconds()
+	s.stats.CPUSeconds = (cputime.Used() - cpuStart).Seconds()
 	s.stats.BytesRead = s.bytesRead()
 	tallies := make([]*match.Tally, len(matchers))
 	for i, m := range matchers {

@@ -35,33 +35,47 @@ for f in "$shared"/data/normalized/*/*.jsonl.gz; do
   case "$f" in */decontam_rephrase/*|*alpaca*) continue ;; esac
   benches+=(--bench "$f")
 done
-bytes=$(stat -c %s "$corpus")
+bytes=$(stat -L -c %s "$corpus")
 
-# measure LABEL CMD...: runs CMD once (page cache warm) and prints a row.
-# With base_wall and base_cpu set, they are subtracted first (the time to
-# load and index the benchmarks), so that the row is the scan alone.
-base_wall=0
-base_cpu=0
+# row LABEL WALL CPU RSS_KB: prints one line of the table.
+row() {
+  awk -v l="$1" -v b="$bytes" -v w="$2" -v c="$3" -v r="$4" 'BEGIN {
+    w = (w > 0 ? w : 0.005); c = (c > 0 ? c : 0.005)
+    printf "%-26s %8.2f s %8.2f cpu-s %8.0f MB/s %8.0f MB/cpu-s %6.0f MB RSS\n", l, w, c, b/1e6/w, b/1e6/c, r/1024 }'
+}
+
+# measure LABEL CMD...: runs a tool once (page cache warm), timed by time(1).
 measure() {
   local label=$1; shift
   local tf
   tf=$(mktemp)
-  /usr/bin/time -o "$tf" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true # scan exits 1 when it finds items
+  /usr/bin/time -o "$tf" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
   read -r wall user sys rss < <(tail -1 "$tf")
   rm -f "$tf"
-  last_wall=$wall last_cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
-  awk -v l="$label" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v bw="$base_wall" -v bc="$base_cpu" \
-    'BEGIN { cpu = u + s - bc; w = w - bw; w = (w > 0 ? w : 0.005); printf "%-34s %8.2f s %8.2f cpu-s %9.0f MB/s %9.0f MB/cpu-s %7.0f MB RSS\n", l, w, cpu, b/1e6/w, b/1e6/(cpu>0?cpu:1e-9), r/1024 }'
+  row "$label" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$rss"
+}
+
+# scanrow LABEL FILE: runs leakhound scan and reports the scan's own wall
+# and CPU time (stats.seconds, stats.cpu_seconds: loading and indexing the
+# benchmarks excluded) with the whole process's peak RSS.
+scanrow() {
+  local label=$1 file=$2
+  local tf js
+  tf=$(mktemp)
+  js=$(/usr/bin/time -o "$tf" -f '%M' "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet --format json "$file" 2>/dev/null || true)
+  rss=$(tail -1 "$tf")
+  rm -f "$tf"
+  wall=$(grep -o '"seconds": [0-9.e+-]*' <<<"$js" | head -1 | awk '{print $2}')
+  cpu=$(grep -o '"cpu_seconds": [0-9.e+-]*' <<<"$js" | head -1 | awk '{print $2}')
+  row "$label" "$wall" "$cpu" "$rss"
 }
 
 cat "$corpus" > /dev/null # warm the page cache
 echo "corpus: $corpus ($bytes bytes), $(( ${#benches[@]} / 2 )) benchmark files, method $method, $(nproc) cores"
 measure "cat" cat "$corpus"
 measure "zstd -d" zstd -d -c "$corpus.zst"
-measure "leakhound: load + index only" "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet /dev/null
-base_wall=$last_wall base_cpu=$last_cpu
-echo "scan rows below: minus the load + index row"
-measure "leakhound scan jsonl" "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet "$corpus"
-measure "leakhound scan jsonl.zst" "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet "$corpus.zst"
-measure "leakhound scan jsonl.gz" "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet "$corpus.gz"
-echo "(RSS is the whole process; --format json prints the scan's own seconds as stats.seconds)"
+measure "gzip -d" gzip -d -c "$corpus.gz"
+scanrow "leakhound scan jsonl" "$corpus"
+scanrow "leakhound scan jsonl.zst" "$corpus.zst"
+scanrow "leakhound scan jsonl.gz" "$corpus.gz"
+echo "(scan rows: the scan alone, without loading and indexing the benchmarks; RSS: the whole process)"

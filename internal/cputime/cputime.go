@@ -1,14 +1,14 @@
 //go:build unix
 
-// Package cputime reports benchmark throughput per CPU-second. On a shared
-// machine wall-clock MB/s swings with the load of other processes; the CPU
-// time a process used does not (shared/reference/performance.md gives its
-// reference figures the same way).
+// Package cputime measures the CPU time a process uses, for throughput per
+// CPU-second. On a shared machine wall-clock MB/s swings with the load of
+// other processes; the CPU time a process used does not
+// (shared/reference/performance.md gives its reference figures the same
+// way).
 package cputime
 
 import (
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -21,10 +21,17 @@ func Used() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// Report adds the metric "MB/cpu-s" to b: bytesPerOp times b.N over the
-// CPU seconds used since start (a value of Used taken before the loop).
-func Report(b *testing.B, start time.Duration, bytesPerOp int64) {
+// Reporter is the part of *testing.B that Report needs.
+type Reporter interface {
+	ReportMetric(n float64, unit string)
+}
+
+// Report adds the metric "MB/cpu-s" to a benchmark: bytesPerOp times ops
+// (b.N) over the CPU seconds used since start (a value of Used taken before
+// the loop). It takes an interface so that this package, which the scan
+// imports, does not link the testing package into the binary.
+func Report(b Reporter, ops int, start time.Duration, bytesPerOp int64) {
 	if cpu := Used() - start; cpu > 0 {
-		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
+		b.ReportMetric(float64(bytesPerOp)*float64(ops)/cpu.Seconds()/1e6, "MB/cpu-s")
 	}
 }
