@@ -131,6 +131,9 @@ func (w *Worker) candidates() {
 		}
 		w.cnt[it], w.acc[it] = 0, 0
 	}
+	if len(w.toks) > 3*minWindow {
+		w.cands = slices.DeleteFunc(w.cands, func(c cand) bool { return !w.dense(c.item) })
+	}
 	slices.SortFunc(w.cands, func(a, b cand) int {
 		if a.share != b.share {
 			if a.share > b.share {
@@ -229,4 +232,48 @@ func (w *Worker) Candidates(text []byte) []Candidate {
 		out[i] = Candidate{int(c.item), lo, hi}
 	}
 	return out
+}
+
+// minWindow is the shortest candidate window in tokens.
+const minWindow = 60
+
+// dense reports whether the item's anchors also pass the bound inside one
+// window of the record (twice the item's length): in a long record,
+// anchors scattered over unrelated paragraphs do not make a candidate.
+func (w *Worker) dense(item int32) bool {
+	ix := w.d.ix
+	span := max(2*w.d.words[item], minWindow)
+	type pa struct {
+		pos int32
+		a   int32
+	}
+	var ps []pa
+	for _, h := range w.hits {
+		if _, ok := slices.BinarySearch(ix.anchors[h.a].items, item); ok {
+			ps = append(ps, pa{h.pos, h.a})
+		}
+	}
+	slices.SortFunc(ps, func(x, y pa) int { return int(x.pos - y.pos) })
+	count := map[int32]int{}
+	var weight float32
+	distinct := 0
+	for lo, hi := 0, 0; hi < len(ps); hi++ {
+		if count[ps[hi].a] == 0 {
+			weight += ix.anchors[ps[hi].a].w
+			distinct++
+		}
+		count[ps[hi].a]++
+		for ps[hi].pos-ps[lo].pos > span {
+			count[ps[lo].a]--
+			if count[ps[lo].a] == 0 {
+				weight -= ix.anchors[ps[lo].a].w
+				distinct--
+			}
+			lo++
+		}
+		if distinct >= minAnchors && weight >= minShare*ix.total[item] {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,7 @@ const (
 	minAnchorIDF = 4.5
 	// maxPostings: an anchor of more items than this is dropped from the
 	// candidate stage (it still counts in verification).
-	maxPostings = 1500
+	maxPostings = 400
 	// minAnchors: a candidate shares at least this many distinct anchors
 	// with its item.
 	minAnchors = 4
@@ -59,12 +59,6 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items))}
 	byKey := map[uint64]int32{}
 	stems := map[string]bool{}
-	type itemStem struct {
-		item int32
-		stem string
-		w    float32
-	}
-	var wantZh []itemStem
 	infl := map[string][]uint64{}
 	for i, it := range items {
 		seen := map[int32]bool{}
@@ -88,15 +82,14 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 			}
 			if f.stem != "" && m.an.lex != nil {
 				stems[f.stem] = true
-				wantZh = append(wantZh, itemStem{int32(i), f.stem, f.w})
 			}
 		}
 	}
 	if m.an.lex != nil {
 		tr := m.an.lex.Translations(stems)
-		for _, s := range wantZh {
-			a := byKey[wordKey(s.stem)]
-			for _, hw := range tr[s.stem] {
+		for _, st := range sortedKeys(stems) {
+			a := byKey[wordKey(st)]
+			for _, hw := range tr[st] {
 				rs := []rune(hw)
 				c.addForm(bigramKey(ngram.HashString(string(rs[0])), ngram.HashString(string(rs[1]))), a)
 			}
@@ -221,5 +214,14 @@ func inflections(w string) []string {
 			}
 		}
 	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
 	return out
 }

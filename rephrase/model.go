@@ -19,6 +19,9 @@ type Config struct {
 	WordNet string
 	// Weights overrides the embedded weights when not nil.
 	Weights *Weights
+	// MinProb raises every kind's threshold to at least this probability
+	// (--rephrase-min-prob): fewer false positives, fewer rephrases found.
+	MinProb float64
 	// Warnf receives notes about missing resources; nil discards them.
 	Warnf func(format string, args ...any)
 }
@@ -28,6 +31,7 @@ type Config struct {
 type Model struct {
 	an      analyzer
 	weights *Weights
+	minProb float64 // Config.MinProb
 }
 
 // NewModel loads the resources of cfg and the weights.
@@ -36,7 +40,7 @@ func NewModel(cfg Config) (*Model, error) {
 	if warnf == nil {
 		warnf = func(string, ...any) {}
 	}
-	m := &Model{weights: cfg.Weights}
+	m := &Model{weights: cfg.Weights, minProb: cfg.MinProb}
 	if m.weights == nil {
 		w, err := DefaultWeights()
 		if err != nil {
@@ -146,15 +150,15 @@ func (m *Model) Compare(item, doc *Prepared) Pair {
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= lg.Threshold && enough(item.an, links), links: links}
+	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= max(lg.Threshold, m.minProb) && enough(item.an, links), links: links}
 }
 
 // Minimum evidence of a flagged pair: a paraphrase of a short item shares
 // too few words to tell it from chance (decon and Paloma set similar
 // floors on short items, data-detection.md §9.4).
 const (
-	minAlignedWords = 3
-	minAlignedAll   = 4 // words and numbers together
+	minAlignedWords = 4
+	minAlignedAll   = 5 // words and numbers together
 )
 
 func enough(it *analysis, links []link) bool {

@@ -24,6 +24,7 @@ var flags struct {
 	judgeURL, judgeModel string
 	judgeCache           string
 	judgeConcurrency     int
+	minProb              float64
 }
 
 func init() {
@@ -41,6 +42,7 @@ func addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&flags.lexicon, "lexicon", "", "rephrase: CC-CEDICT file for Chinese↔English matching (default $LEAKHOUND_LEXICON, else BENCH-DIR/lexicon/cedict_ts.u8.gz; \"none\" turns it off)")
 	fs.StringVar(&flags.wordnet, "wordnet", "", "rephrase: WordNet dict folder for synonyms (default $LEAKHOUND_WORDNET, else /usr/share/wordnet from Debian's wordnet-base; \"none\" turns it off)")
 	fs.StringVar(&flags.weights, "rephrase-weights", "", "rephrase: scorer weights file from 'leakhound eval train' (default: the embedded weights)")
+	fs.Float64Var(&flags.minProb, "rephrase-min-prob", 0, "rephrase: flag only pairs whose scorer probability is at least this (raises the trained thresholds; see doc/detection-quality.md for the trade-off)")
 	fs.StringVar(&flags.embed, "embed", "", "rephrase: `URL` of an OpenAI-compatible server whose /v1/embeddings checks candidate pairs (vLLM, TEI, Ollama: http://localhost:11434)")
 	fs.StringVar(&flags.embedModel, "embed-model", "", "rephrase: embedding model name for --embed")
 	fs.Float64Var(&flags.embedThreshold, "embed-threshold", 0.85, "rephrase: cosine at or above which --embed flags a candidate pair the scorer left gray")
@@ -89,7 +91,7 @@ func benchDir() string {
 // lexicon's default place) describe, for commands that use the model
 // directly.
 func FlagConfig() (Config, error) {
-	cfg := Config{Lexicon: flags.lexicon, WordNet: flags.wordnet, LexiconDirs: []string{benchDir()}, Warnf: func(format string, args ...any) {
+	cfg := Config{MinProb: flags.minProb, Lexicon: flags.lexicon, WordNet: flags.wordnet, LexiconDirs: []string{benchDir()}, Warnf: func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "leakhound: rephrase: "+format+"\n", args...)
 	}}
 	if flags.weights != "" {

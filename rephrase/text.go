@@ -219,6 +219,14 @@ func headSpan(text string) (lo, hi int) {
 		return lo, hi
 	}
 	if looksLikeCode(text) {
+		// The task of a Python item is its docstring.
+		for _, q := range []string{`"""`, "'''"} {
+			if i := strings.Index(text, q); i >= 0 {
+				if j := strings.Index(text[i+3:], q); j > 0 {
+					return i + 3, i + 3 + j
+				}
+			}
+		}
 		return 0, len(text)
 	}
 	start := len(text) - len(strings.TrimLeft(text, "\n"))
