@@ -90,14 +90,14 @@ func (w *Worker) collectHits(text []byte) {
 	w.hits = w.hits[:0]
 	for i, t := range w.toks {
 		if ix.mayHave(t.hash) {
-			for _, a := range ix.forms[t.hash] {
+			for _, a := range ix.table.get(t.hash) {
 				w.hits = append(w.hits, hit{a, int32(i)})
 			}
 		}
 		if i > 0 && t.han && w.toks[i-1].han {
 			k := bigramKey(w.toks[i-1].hash, t.hash)
 			if ix.mayHave(k) {
-				for _, a := range ix.forms[k] {
+				for _, a := range ix.table.get(k) {
 					w.hits = append(w.hits, hit{a, int32(i)})
 				}
 			}

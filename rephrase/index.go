@@ -40,7 +40,8 @@ type anchor struct {
 // candIndex maps record token hashes (and Chinese character bigrams) to
 // anchors.
 type candIndex struct {
-	forms   map[uint64][]int32 // token hash → anchors
+	forms   map[uint64][]int32 // token hash → anchors, while building
+	table   formTable          // the same, for lookups
 	anchors []anchor
 	filter  []uint64
 	total   []float32 // per item: summed anchor weight
@@ -95,6 +96,8 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 			}
 		}
 	}
+	c.table = newFormTable(c.forms)
+	c.forms = nil
 	for i := range c.anchors {
 		if len(c.anchors[i].items) > maxPostings {
 			for _, it := range c.anchors[i].items {
@@ -224,4 +227,58 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// formTable is an open-addressing hash table from token hashes to anchor
+// lists: one cache line per probe instead of a Go map's several (the map
+// took half of the candidate stage's time).
+type formTable struct {
+	keys []uint64 // 0 = empty; key 0 is stored as 1
+	off  []uint32 // anchors of keys[i]: flat[off[i]:off[i+1 of its run]]
+	n    []uint32
+	flat []int32
+	mask uint64
+}
+
+func newFormTable(m map[uint64][]int32) formTable {
+	size := 16
+	for size < 2*len(m) {
+		size *= 2
+	}
+	t := formTable{keys: make([]uint64, size), off: make([]uint32, size), n: make([]uint32, size), mask: uint64(size - 1)}
+	keys := make([]uint64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		h := k
+		if h == 0 {
+			h = 1
+		}
+		i := h & t.mask
+		for t.keys[i] != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.keys[i] = h
+		t.off[i] = uint32(len(t.flat))
+		t.n[i] = uint32(len(m[k]))
+		t.flat = append(t.flat, m[k]...)
+	}
+	return t
+}
+
+// get returns the anchors of token hash h.
+func (t *formTable) get(h uint64) []int32 {
+	if h == 0 {
+		h = 1
+	}
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.keys[i] {
+		case h:
+			return t.flat[t.off[i] : t.off[i]+t.n[i]]
+		case 0:
+			return nil
+		}
+	}
 }
