@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leakhound/leakhound/internal/atomicfile"
 )
 
 // hubClient downloads dataset files from the Hugging Face Hub the way
@@ -155,7 +157,7 @@ func (c *hubClient) listing(ctx context.Context, l *HubLoader, rev string) ([]hu
 	if err != nil {
 		return nil, err
 	}
-	return files, writeFileAtomic(treePath, b)
+	return files, atomicfile.Write(treePath, b)
 }
 
 // commit resolves rev to a commit id: online by asking the Hub (and
@@ -182,7 +184,7 @@ func (c *hubClient) commit(ctx context.Context, l *HubLoader, rev string) (strin
 	if !commitRE.MatchString(info.SHA) {
 		return "", fmt.Errorf("revision %s: the Hub gave no commit id", rev)
 	}
-	return info.SHA, writeFileAtomic(refPath, []byte(info.SHA+"\n"))
+	return info.SHA, atomicfile.Write(refPath, []byte(info.SHA+"\n"))
 }
 
 // treeEntry is one entry of the Hub's tree listing.
@@ -506,25 +508,4 @@ func verify(out *os.File, f *hubFile) error {
 		return fmt.Errorf("checksum mismatch: got %s, want %s; the partial download was removed", got, want)
 	}
 	return nil
-}
-
-// writeFileAtomic writes b to p through a temporary file and a rename.
-func writeFileAtomic(p string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }

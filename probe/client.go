@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/leakhound/leakhound/internal/atomicfile"
 )
 
 // ClientOptions configures the HTTP client every backend uses.
@@ -134,7 +136,7 @@ func (c *Client) Post(ctx context.Context, path string, body any, out any, cache
 		if err != nil {
 			return fmt.Errorf("request cache: %w", err)
 		}
-		if err := writeFileAtomic(c.cachePath(key), compact); err != nil {
+		if err := atomicfile.Write(c.cachePath(key), compact); err != nil {
 			return fmt.Errorf("request cache: %w", err)
 		}
 	}
@@ -157,26 +159,6 @@ func (c *Client) cacheKey(path string, body []byte) string {
 
 func (c *Client) cachePath(key string) string {
 	return filepath.Join(c.opt.CacheDir, key[:2], key+".json")
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // maxAnswerBytes bounds one response body.

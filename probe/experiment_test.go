@@ -4,9 +4,10 @@ import (
 	"context"
 	"hash/fnv"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/leakhound/leakhound/internal/shareddata"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/lm"
@@ -16,19 +17,7 @@ import (
 // root, or skips the test.
 func dataDir(t testing.TB) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "data", "normalized")
-			if _, err := os.Stat(p); err != nil {
-				t.Skip("controlled experiment: ../shared/data not found")
-			}
-			return p
-		}
-		if filepath.Dir(d) == d {
-			t.Skip("controlled experiment: repository root not found")
-		}
-	}
+	return filepath.Join(shareddata.Dir(t), "normalized")
 }
 
 func loadData(t testing.TB, rel string) []leakhound.Item {
