@@ -86,6 +86,7 @@ type HTTPError struct {
 	Message string
 }
 
+// Error describes the failed request: status, URL and the start of the body.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
 }
