@@ -86,7 +86,7 @@ type HTTPError struct {
 	Message string
 }
 
-// Error describes the failed request: status, URL and the start of the body.
+// Error gives the HTTP status and the server's message.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
 }

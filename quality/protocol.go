@@ -54,6 +54,7 @@ const (
 	PartHeldOut
 )
 
+// String names the part: "all", "train" or "held-out".
 func (p Part) String() string {
 	return [...]string{"all", "train", "held-out"}[p]
 }
