@@ -44,6 +44,7 @@ type Worker struct {
 	buf   []byte
 	hits  []hit
 	acc   []float32
+	accH  []float32
 	cnt   []int32
 	touch []int32
 	cands []cand
@@ -63,7 +64,7 @@ type cand struct {
 
 // NewWorker returns a worker.
 func (d *Detector) NewWorker() *Worker {
-	return &Worker{d: d, acc: make([]float32, len(d.items)), cnt: make([]int32, len(d.items)), items: map[int32]*Prepared{}}
+	return &Worker{d: d, acc: make([]float32, len(d.items)), accH: make([]float32, len(d.items)), cnt: make([]int32, len(d.items)), items: map[int32]*Prepared{}}
 }
 
 // Detect appends the findings for one record's text.
@@ -116,20 +117,23 @@ func (w *Worker) candidates() {
 			continue
 		}
 		an := &ix.anchors[h.a]
-		for _, it := range an.items {
+		for k, it := range an.items {
 			if w.cnt[it] == 0 {
 				w.touch = append(w.touch, it)
 			}
 			w.cnt[it]++
 			w.acc[it] += an.w
+			if an.head[k] {
+				w.accH[it] += an.w
+			}
 		}
 	}
 	w.cands = w.cands[:0]
 	for _, it := range w.touch {
-		if w.cnt[it] >= minAnchors && w.acc[it] >= minShare*ix.total[it] {
-			w.cands = append(w.cands, cand{it, w.acc[it] / ix.total[it]})
+		if share := ix.share(it, w.acc[it], w.accH[it]); w.cnt[it] >= minAnchors && share >= 1 {
+			w.cands = append(w.cands, cand{it, share})
 		}
-		w.cnt[it], w.acc[it] = 0, 0
+		w.cnt[it], w.acc[it], w.accH[it] = 0, 0, 0
 	}
 	if len(w.toks) > 3*minWindow {
 		w.cands = slices.DeleteFunc(w.cands, func(c cand) bool { return !w.dense(c.item) })
@@ -244,36 +248,51 @@ func (w *Worker) dense(item int32) bool {
 	ix := w.d.ix
 	span := max(2*w.d.words[item], minWindow)
 	type pa struct {
-		pos int32
-		a   int32
+		pos  int32
+		a    int32
+		head bool
 	}
 	var ps []pa
 	for _, h := range w.hits {
-		if _, ok := slices.BinarySearch(ix.anchors[h.a].items, item); ok {
-			ps = append(ps, pa{h.pos, h.a})
+		if k, ok := slices.BinarySearch(ix.anchors[h.a].items, item); ok {
+			ps = append(ps, pa{h.pos, h.a, ix.anchors[h.a].head[k]})
 		}
 	}
 	slices.SortFunc(ps, func(x, y pa) int { return int(x.pos - y.pos) })
 	count := map[int32]int{}
-	var weight float32
+	var weight, headW float32
 	distinct := 0
-	for lo, hi := 0, 0; hi < len(ps); hi++ {
-		if count[ps[hi].a] == 0 {
-			weight += ix.anchors[ps[hi].a].w
-			distinct++
-		}
-		count[ps[hi].a]++
-		for ps[hi].pos-ps[lo].pos > span {
-			count[ps[lo].a]--
-			if count[ps[lo].a] == 0 {
-				weight -= ix.anchors[ps[lo].a].w
-				distinct--
+	add := func(p pa, d int) {
+		c := count[p.a]
+		count[p.a] = c + d
+		if c == 0 && d > 0 || c == 1 && d < 0 {
+			weight += float32(d) * ix.anchors[p.a].w
+			if p.head {
+				headW += float32(d) * ix.anchors[p.a].w
 			}
+			distinct += d
+		}
+	}
+	for lo, hi := 0, 0; hi < len(ps); hi++ {
+		add(ps[hi], 1)
+		for ps[hi].pos-ps[lo].pos > span {
+			add(ps[lo], -1)
 			lo++
 		}
-		if distinct >= minAnchors && weight >= minShare*ix.total[item] {
+		if distinct >= minAnchors && ix.share(item, weight, headW) >= 1 {
 			return true
 		}
 	}
 	return false
+}
+
+// share returns how far an item's anchor weight found passes the bound:
+// the larger of acc / (minShare · total) and accH / (minHeadShare · head);
+// 1 or more passes.
+func (c *candIndex) share(item int32, acc, accH float32) float32 {
+	s := acc / (minShare * c.total[item])
+	if c.head[item] > 0 {
+		s = max(s, accH/(minHeadShare*c.head[item]))
+	}
+	return s
 }

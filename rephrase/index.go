@@ -23,8 +23,11 @@ const (
 	// minAnchors: a candidate shares at least this many distinct anchors
 	// with its item.
 	minAnchors = 4
-	// minShare: and at least this share of the item's anchor weight.
-	minShare = 0.35
+	// minShare: and at least this share of the item's anchor weight, or
+	// minHeadShare of its question's (a rephrase often keeps the question
+	// alone: MMLU's LMSYS rephrases drop the options and the passage).
+	minShare     = 0.35
+	minHeadShare = 0.5
 	// prefilterBits is the size of the bit filter in front of the table
 	// (2^22 bits = 512 KiB, inside L2): most record tokens are not anchors
 	// and stop at one bit test.
@@ -35,6 +38,7 @@ const (
 type anchor struct {
 	w     float32
 	items []int32
+	head  []bool // per item: the anchor is in the item's question
 }
 
 // candIndex maps record token hashes (and Chinese character bigrams) to
@@ -45,6 +49,7 @@ type candIndex struct {
 	anchors []anchor
 	filter  []uint64
 	total   []float32 // per item: summed anchor weight
+	head    []float32 // per item: summed weight of the question's anchors
 }
 
 func (c *candIndex) mayHave(h uint64) bool {
@@ -57,12 +62,13 @@ func bigramKey(a, b uint64) uint64 { return bits.RotateLeft64(a, 17) ^ b*0x9e377
 
 // buildIndex collects the anchors of every item.
 func buildIndex(m *Model, items []leakhound.Item) *candIndex {
-	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items))}
+	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items)), head: make([]float32, len(items))}
 	byKey := map[uint64]int32{}
 	stems := map[string]bool{}
 	infl := map[string][]uint64{}
 	for i, it := range items {
 		seen := map[int32]bool{}
+		lo, hi := headSpan(it.Text)
 		for _, f := range m.an.anchorForms(it.Text, infl) {
 			if f.w < minAnchorIDF {
 				continue
@@ -73,10 +79,18 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 				byKey[f.key] = a
 				c.anchors = append(c.anchors, anchor{w: f.w})
 			}
+			inHead := f.start >= lo && f.start < hi
 			if !seen[a] {
 				seen[a] = true
 				c.anchors[a].items = append(c.anchors[a].items, int32(i))
+				c.anchors[a].head = append(c.anchors[a].head, inHead)
 				c.total[i] += f.w
+				if inHead {
+					c.head[i] += f.w
+				}
+			} else if inHead && !c.anchors[a].head[len(c.anchors[a].head)-1] {
+				c.anchors[a].head[len(c.anchors[a].head)-1] = true
+				c.head[i] += f.w
 			}
 			for _, form := range f.forms {
 				c.addForm(form, a)
@@ -100,10 +114,13 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 	c.forms = nil
 	for i := range c.anchors {
 		if len(c.anchors[i].items) > maxPostings {
-			for _, it := range c.anchors[i].items {
+			for k, it := range c.anchors[i].items {
 				c.total[it] -= c.anchors[i].w
+				if c.anchors[i].head[k] {
+					c.head[it] -= c.anchors[i].w
+				}
 			}
-			c.anchors[i].items = nil
+			c.anchors[i].items, c.anchors[i].head = nil, nil
 		}
 	}
 	return c
@@ -125,6 +142,7 @@ type anchorForm struct {
 	w     float32
 	forms []uint64
 	stem  string
+	start int // byte offset in the item text
 }
 
 // anchorForms returns the anchors of a text with their surface forms.
@@ -139,7 +157,7 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 				continue
 			}
 			k := numKey(c)
-			f := anchorForm{key: k, w: a.bg.idf(k)}
+			f := anchorForm{key: k, w: a.bg.idf(k), start: t.start}
 			f.forms = append(f.forms, ngram.HashString(strings.ReplaceAll(c, ".", "")))
 			if w, ok := numberNames[c]; ok {
 				f.forms = append(f.forms, ngram.HashString(w))
@@ -157,7 +175,7 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 				}
 				st := stem(s)
 				k := wordKey(st)
-				f := anchorForm{key: k, w: a.bg.idf(k), stem: st}
+				f := anchorForm{key: k, w: a.bg.idf(k), stem: st, start: t.start}
 				hs, ok := infl[s]
 				if !ok {
 					for _, form := range inflections(s) {
