@@ -60,6 +60,7 @@ type hit struct {
 type cand struct {
 	item  int32
 	share float32
+	acc   float32 // anchor weight found
 }
 
 // NewWorker returns a worker.
@@ -131,15 +132,24 @@ func (w *Worker) candidates() {
 	w.cands = w.cands[:0]
 	for _, it := range w.touch {
 		if share := ix.share(it, w.acc[it], w.accH[it]); w.cnt[it] >= minAnchors && share >= 1 {
-			w.cands = append(w.cands, cand{it, share})
+			w.cands = append(w.cands, cand{it, share, w.acc[it]})
 		}
 		w.cnt[it], w.acc[it], w.accH[it] = 0, 0, 0
 	}
 	if len(w.toks) > 3*minWindow {
 		w.cands = slices.DeleteFunc(w.cands, func(c cand) bool { return !w.dense(c.item) })
 	}
+	// Best first: the most anchor weight found (a short item's question
+	// passes the share bound easily, the copied item has the most
+	// evidence), then the share.
 	slices.SortFunc(w.cands, func(a, b cand) int {
-		if a.share != b.share {
+		switch {
+		case a.acc != b.acc:
+			if a.acc > b.acc {
+				return -1
+			}
+			return 1
+		case a.share != b.share:
 			if a.share > b.share {
 				return -1
 			}
