@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
+	"sync/atomic"
 )
 
 // Config says where the optional language resources are. The zero value
@@ -53,6 +55,7 @@ func NewModel(cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m.an.bg = bg
+	m.an.words, m.an.nwords = &sync.Map{}, &atomic.Int64{}
 	if err := m.loadLexicon(cfg, warnf); err != nil {
 		return nil, err
 	}
@@ -199,6 +202,7 @@ func (m *Model) SetBackground(table []byte) error {
 		return err
 	}
 	m.an.bg = bg
+	m.an.words, m.an.nwords = &sync.Map{}, &atomic.Int64{}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package rephrase
 import (
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,7 +45,15 @@ type analyzer struct {
 	lex *Lexicon
 	wn  *WordNet
 	bg  *background
+	// words caches wordUnit's keys and weight per word (string →
+	// wordEntry). Its size is bounded by the vocabulary seen; a scan of
+	// English text meets some 10^5–10^6 distinct words.
+	words  *sync.Map
+	nwords *atomic.Int64
 }
+
+// maxCachedWords bounds the word cache (about 100 MB at most).
+const maxCachedWords = 1 << 20
 
 // Key prefixes keep the key spaces apart.
 func wordKey(stem string) uint64 { return ngram.HashString("w\x00" + stem) }
@@ -122,6 +132,24 @@ func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool   { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isWordByte(c byte) bool { return isDigit(c) || isLetter(c) || c == '_' }
 
+// plainWord returns an ASCII word of lower-case letters, or one with only
+// its first letter upper case, lower-cased; ok is false for anything that
+// subwords must split or fold.
+func plainWord(s string) (string, bool) {
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; c < 'a' || c > 'z' {
+			return "", false
+		}
+	}
+	switch c := s[0]; {
+	case c >= 'a' && c <= 'z':
+		return s, true
+	case c >= 'A' && c <= 'Z':
+		return string(c+32) + s[1:], true
+	}
+	return "", false
+}
+
 // subwords splits an identifier at underscores, lower-to-upper case
 // changes and letter/digit changes, lower-cased: "truncateNumber" and
 // "truncate_number" both give "truncate", "number".
@@ -178,6 +206,10 @@ func (a *analyzer) analyze(text string) *analysis {
 			an.code = append(an.code, codeClass(t))
 			if j := strings.ToLower(strings.ReplaceAll(t.text, "_", "")); len(j) >= 4 && !stopwords[j] && !codeKeywords[j] {
 				an.idents = append(an.idents, ngram.HashString(j))
+			}
+			if w, ok := plainWord(t.text); ok { // most prose: no split, no allocation
+				pend = append(pend, pendingWord{w, t.start, t.end})
+				continue
 			}
 			for _, s := range subwords(t.text) {
 				pend = append(pend, pendingWord{s, t.start, t.end})
@@ -279,16 +311,30 @@ func (a *analyzer) numUnit(c string, start, end int) unit {
 	return unit{keys: []uint64{k}, kind: kindNum, start: int32(start), end: int32(end), w: a.bg.idf(k)}
 }
 
+// wordEntry is the cached analysis of one word: its keys and weight.
+type wordEntry struct {
+	keys []uint64
+	w    float32
+}
+
 func (a *analyzer) wordUnit(w string, start, end int) unit {
+	if e, ok := a.words.Load(w); ok {
+		we := e.(wordEntry)
+		return unit{keys: we.keys, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
+	}
 	k := wordKey(stem(w))
-	u := unit{keys: []uint64{k}, kind: kindWord, start: int32(start), end: int32(end), w: a.bg.idf(k)}
+	keys := []uint64{k}
 	for _, s := range a.wn.Synsets(w) {
-		u.keys = append(u.keys, synKey(s))
+		keys = append(keys, synKey(s))
 	}
 	if len(w) >= 6 {
-		u.keys = append(u.keys, prefixKey(w[:5]))
+		keys = append(keys, prefixKey(w[:5]))
 	}
-	return u
+	we := wordEntry{keys: keys, w: a.bg.idf(k)}
+	if a.nwords.Add(1) <= maxCachedWords {
+		a.words.Store(w, we)
+	}
+	return unit{keys: we.keys, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
 }
 
 // addHan appends the units of a run of Han characters: numbers, and

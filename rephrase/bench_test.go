@@ -1,0 +1,109 @@
+package rephrase
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/internal/cputime"
+	"github.com/leakhound/leakhound/internal/textgen"
+)
+
+// sharedItems reads the normalized benchmark splits of ../shared/data.
+func sharedItems(b *testing.B) []leakhound.Item {
+	dir := ""
+	for d, _ := os.Getwd(); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "..", "shared", "data", "normalized")); err == nil {
+			dir = filepath.Join(d, "..", "shared", "data", "normalized")
+			break
+		}
+		if filepath.Dir(d) == d {
+			b.Skip("../shared/data not found")
+		}
+	}
+	var items []leakhound.Item
+	for _, f := range []string{"gsm8k/test", "humaneval/test", "mmlu/test", "cmmlu/test", "mbpp/test", "arc_challenge/test", "truthfulqa/validation", "math/test", "hellaswag/val"} {
+		fh, err := os.Open(filepath.Join(dir, f+".jsonl.gz"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		zr, err := gzip.NewReader(fh)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for sc.Scan() {
+			var it leakhound.Item
+			if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+				b.Fatal(err)
+			}
+			items = append(items, it)
+		}
+		fh.Close()
+	}
+	return items
+}
+
+// benchDocs returns 8 MB of records: the "text" fields of the JSONL file
+// named by LEAKHOUND_BENCH_CORPUS (e.g. the corpus of
+// shared/bench/gen_corpus.py), else generated 2.7 KB English-like text.
+func benchDocs(b *testing.B) ([][]byte, int) {
+	var docs [][]byte
+	size := 0
+	if p := os.Getenv("LEAKHOUND_BENCH_CORPUS"); p != "" {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<26)
+		for sc.Scan() && size < 8<<20 {
+			var r struct{ Text string }
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				b.Fatal(err)
+			}
+			docs = append(docs, []byte(r.Text))
+			size += len(r.Text)
+		}
+		return docs, size
+	}
+	g := textgen.New(7, 100000)
+	for size < 8<<20 {
+		t := []byte(g.Paragraph(2700))
+		docs = append(docs, t)
+		size += len(t)
+	}
+	return docs, size
+}
+
+// BenchmarkDetect measures the record side of the rephrase method (the
+// candidate stage and verification) against every benchmark of
+// shared/data, on generated 2.7 KB English-like records.
+func BenchmarkDetect(b *testing.B) {
+	items := sharedItems(b)
+	m, err := NewModel(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := NewDetector(m, items)
+	docs, size := benchDocs(b)
+	w := d.NewWorker()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Used()
+	for b.Loop() {
+		for _, t := range docs {
+			if _, err := w.Detect(nil, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cputime.Report(b, b.N, cpu, int64(size))
+}
