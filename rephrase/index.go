@@ -19,7 +19,7 @@ const (
 	minAnchorIDF = 4.5
 	// maxPostings: an anchor of more items than this is dropped from the
 	// candidate stage (it still counts in verification).
-	maxPostings = 64
+	maxPostings = 400
 	// minAnchors: a candidate shares at least this many distinct anchors
 	// with its item.
 	minAnchors = 4
