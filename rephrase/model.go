@@ -153,7 +153,7 @@ func (m *Model) Compare(item, doc *Prepared) Pair {
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= max(lg.Threshold, m.minProb) && enough(item.an, links), links: links}
+	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= max(lg.Threshold, m.minProb) && enough(item.an, links, f[0]), links: links}
 }
 
 // Minimum evidence of a flagged pair: a paraphrase of a short item shares
@@ -164,14 +164,18 @@ const (
 	minAlignedAll   = 5 // words and numbers together
 )
 
-func enough(it *analysis, links []link) bool {
+// A short question with 3 aligned words passes when they are most of it
+// (shortRecall of its IDF weight).
+const shortRecall = 0.6
+
+func enough(it *analysis, links []link, recall float64) bool {
 	words := 0
 	for _, l := range links {
 		if it.units[l.i].kind != kindNum {
 			words++
 		}
 	}
-	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 2
+	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 2 || words == minAlignedWords-1 && recall >= shortRecall
 }
 
 // PairFeatures returns the kind and the feature vector of a pair, for
