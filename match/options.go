@@ -41,6 +41,10 @@ type Options struct {
 	// through templates from the item's own text.
 	MaxSeedItems int
 
+	// Warnf, when set, receives notes from registered detectors (a missing
+	// lexicon, say) for the command to print; nil means they print nothing.
+	Warnf func(format string, args ...any)
+
 	GPT4Chars   int    // substring length in characters (50)
 	GPT4Samples int    // substrings drawn per item (3)
 	GPT4Seed    uint64 // seed of the draw

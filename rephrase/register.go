@@ -108,10 +108,13 @@ func FlagConfig() (Config, error) {
 	return cfg, nil
 }
 
-func build(items []leakhound.Item, _ match.Options) (match.Detector, error) {
+func build(items []leakhound.Item, opts match.Options) (match.Detector, error) {
 	cfg, err := FlagConfig()
 	if err != nil {
 		return nil, err
+	}
+	if opts.Warnf != nil {
+		cfg.Warnf = opts.Warnf
 	}
 	pl, err := flagPlugins()
 	if err != nil {

@@ -63,7 +63,8 @@ each as published (see doc/methods.md):
 	        (Touvron et al. 2023, App. A.6)
 	neardup lightly edited copies: MinHash sketches of 3-token shingles,
 	        verified by containment >= 0.4 (doc/detection-quality.md)
-	rephrase paraphrased, translated (zh<->en) and rewritten (code) items:
+	rephrase paraphrased, translated (zh<->en) and rewritten (code) items
+	        (slow: about 5 MB per CPU-second, so --method all is too):
 	        anchor candidates, alignment with stems, WordNet synonyms and
 	        CC-CEDICT (--lexicon), winnowing, a logistic scorer; optional
 	        --embed and --judge model checks (doc/detection-quality.md)
@@ -232,6 +233,9 @@ type benchInfo struct {
 
 func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, error) {
 	f.benchOptions.Warnf = func(format string, args ...any) {
+		fmt.Fprintf(e.stderr, "leakhound: scan: "+format+"\n", args...)
+	}
+	f.matchOptions.Warnf = func(format string, args ...any) {
 		fmt.Fprintf(e.stderr, "leakhound: scan: "+format+"\n", args...)
 	}
 	items, err := evalset.LoadAll(ctx, f.bench, f.benchOptions)
