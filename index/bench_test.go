@@ -23,7 +23,7 @@ func BenchmarkProbe(b *testing.B) {
 	for i := range starts {
 		starts[i] = uint32(i * perItem)
 	}
-	ix, err := Build(tokens, starts, 8, 1)
+	ix, err := Build(tokens, starts, 8, 1, 0)
 	if err != nil {
 		b.Fatal(err)
 	}

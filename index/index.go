@@ -12,6 +12,8 @@ import (
 type Index struct {
 	n      int      // seed n-gram length in tokens
 	stride int      // n-grams are indexed at item positions that are multiples of stride
+	// templateKeys counts the n-grams left out for being in too many items.
+	templateKeys int
 	tokens []uint64 // token hashes of all items, concatenated
 	starts []uint32 // item i's tokens are tokens[starts[i]:starts[i+1]]
 
@@ -34,7 +36,11 @@ type Index struct {
 //
 // A match of at least n+stride-1 tokens always covers one indexed n-gram,
 // wherever it starts in the item.
-func Build(tokens []uint64, starts []uint32, n, stride int) (*Index, error) {
+//
+// An n-gram that occurs in more than maxItems distinct items (counted over
+// every position, before sampling) is a template, not evidence, and is left
+// out of the index; 0 keeps every n-gram.
+func Build(tokens []uint64, starts []uint32, n, stride, maxItems int) (*Index, error) {
 	if n < 1 || stride < 1 {
 		return nil, fmt.Errorf("index: n-gram length %d and stride %d, want both at least 1", n, stride)
 	}
@@ -45,7 +51,7 @@ func Build(tokens []uint64, starts []uint32, n, stride int) (*Index, error) {
 		return nil, fmt.Errorf("index: %d benchmark tokens, more than the 2^31 this index holds", len(tokens))
 	}
 	ix := &Index{n: n, stride: stride, tokens: tokens, starts: starts}
-	ix.build(ix.entries())
+	ix.build(ix.entries(ix.templates(maxItems)))
 	return ix, nil
 }
 
@@ -66,7 +72,43 @@ type entry struct {
 
 func reduce(g uint64) uint32 { return uint32(g ^ g>>32) }
 
-func (ix *Index) entries() []entry {
+// templates returns the reduced keys of the n-grams that occur in more than
+// maxItems distinct items, or nil when maxItems is 0.
+func (ix *Index) templates(maxItems int) map[uint32]bool {
+	if maxItems <= 0 {
+		return nil
+	}
+	var pairs []uint64 // key<<32 | item, every position
+	var grams []uint64
+	for i := 0; i+1 < len(ix.starts); i++ {
+		grams = ngram.Ngrams(grams[:0], ix.tokens[ix.starts[i]:ix.starts[i+1]], ix.n)
+		for _, g := range grams {
+			pairs = append(pairs, uint64(reduce(g))<<32|uint64(i))
+		}
+	}
+	slices.Sort(pairs)
+	hot := map[uint32]bool{}
+	items := 0
+	for k, p := range pairs {
+		switch {
+		case k > 0 && p == pairs[k-1]: // the same item again
+		case k > 0 && p>>32 == pairs[k-1]>>32:
+			items++
+		default:
+			items = 1
+		}
+		if items > maxItems {
+			hot[uint32(p>>32)] = true
+		}
+	}
+	return hot
+}
+
+// Templates returns the number of n-grams left out as templates.
+func (ix *Index) Templates() int { return ix.templateKeys }
+
+func (ix *Index) entries(templates map[uint32]bool) []entry {
+	ix.templateKeys = len(templates)
 	count := 0
 	for i := 0; i+1 < len(ix.starts); i++ {
 		count += (max(0, int(ix.starts[i+1]-ix.starts[i])-ix.n+1) + ix.stride - 1) / ix.stride
@@ -77,7 +119,9 @@ func (ix *Index) entries() []entry {
 		start := ix.starts[i]
 		grams = ngram.Ngrams(grams[:0], ix.tokens[start:ix.starts[i+1]], ix.n)
 		for p := 0; p < len(grams); p += ix.stride {
-			es = append(es, entry{reduce(grams[p]), start + uint32(p)})
+			if key := reduce(grams[p]); !templates[key] {
+				es = append(es, entry{key, start + uint32(p)})
+			}
 		}
 	}
 	return es

@@ -22,7 +22,7 @@ func build(t testing.TB, items [][]uint64, n int) *Index {
 	for _, it := range items {
 		tokens, starts = Append(tokens, starts, it)
 	}
-	ix, err := Build(tokens, starts, n, 1)
+	ix, err := Build(tokens, starts, n, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,5 +80,30 @@ func TestBloomNoFalseNegatives(t *testing.T) {
 	}
 	if rate := float64(fp) / probes; rate > 0.03 {
 		t.Errorf("Bloom false-positive rate %.4f, want under 0.03 at 8 or more bits per key", rate)
+	}
+}
+
+func TestTemplatesCountDistinctItems(t *testing.T) {
+	stem := hashes("which of the following is true")
+	var items [][]uint64
+	for i := 0; i < 5; i++ { // the stem in 5 items
+		items = append(items, append(append([]uint64(nil), stem...), uint64(i+1000)))
+	}
+	repeated := hashes("zero zero zero zero zero zero zero zero zero zero zero zero")
+	items = append(items, repeated) // one item repeating one n-gram 8 times
+	var tokens []uint64
+	var starts []uint32
+	for _, it := range items {
+		tokens, starts = Append(tokens, starts, it)
+	}
+	ix, err := Build(tokens, starts, 5, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := ix.Lookup(ngram.NgramAt(stem, 0, 5)); len(ps) != 0 || ix.Templates() != 2 {
+		t.Errorf("stem in 5 items with maxItems 3: %d postings, %d templates; want 0 and 2 (the stem has two 5-grams)", len(ps), ix.Templates())
+	}
+	if ps := ix.Lookup(ngram.NgramAt(repeated, 0, 5)); len(ps) != 8 {
+		t.Errorf("an n-gram repeated inside one item: %d postings, want all 8", len(ps))
 	}
 }

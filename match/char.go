@@ -132,7 +132,7 @@ func (c *charIndex) buildTier(g, t int) charTier {
 	if len(starts) == 0 {
 		starts = []uint32{0}
 	}
-	tier.ix, _ = index.Build(grams, starts, 1, 1) // cannot fail: n = 1, starts span grams
+	tier.ix, _ = index.Build(grams, starts, 1, 1, 0) // cannot fail: n = 1, starts span grams
 	return tier
 }
 

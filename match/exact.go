@@ -1,6 +1,8 @@
 package match
 
 import (
+	"slices"
+
 	"github.com/leakhound/leakhound"
 )
 
@@ -85,11 +87,15 @@ func (m *Matcher) llama2(dst []leakhound.Finding, text []byte, runs []Run) []lea
 	base := m.set.itemBase(item)
 	var spans []span
 	for _, r := range runs {
-		if r.Len < llama2Prefix || absorbed(spans, r) {
+		// Every exact run of the prefix length starts a span of its own:
+		// a span grown from another run may have resynchronised on a wrong
+		// alignment and stopped early, so it must not hide this one. The
+		// skip budget (4) keeps each growth cheap.
+		if r.Len < llama2Prefix {
 			continue
 		}
 		s := m.extendSkipping(r, it)
-		if s.itemHi-s.itemLo > m.set.opts.Llama2MinLen {
+		if s.itemHi-s.itemLo > m.set.opts.Llama2MinLen && !slices.Contains(spans, s) {
 			spans = append(spans, s)
 			m.tally.llamaTok.setRange(base+s.itemLo, base+s.itemHi)
 		}
@@ -117,16 +123,6 @@ func (m *Matcher) llama2Bucket(c float64) string {
 		return "not-clean"
 	}
 	return "clean"
-}
-
-// absorbed reports whether run r lies inside a span already grown.
-func absorbed(spans []span, r Run) bool {
-	for _, s := range spans {
-		if r.DocPos >= s.docLo && r.DocPos < s.docHi && r.ItemPos >= s.itemLo && r.ItemPos < s.itemHi {
-			return true
-		}
-	}
-	return false
 }
 
 // extendSkipping grows run r to the right: after a mismatch it skips up to

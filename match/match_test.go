@@ -300,3 +300,47 @@ func TestTemplatesDoNotSeed(t *testing.T) {
 		t.Errorf("full copy of t/42: findings %+v", fs)
 	}
 }
+
+// TestLlama2EveryRunStartsASpan: a 3-token edit inside the skip budget
+// leaves the item dirty even when a wrong resynchronisation of an earlier
+// run would have hidden the later exact run (reviewer's repro).
+func TestLlama2EveryRunStartsASpan(t *testing.T) {
+	item := "o m f g p n l d n d l j m n m n i p f a m p p p"
+	items := []leakhound.Item{{ID: "x", Benchmark: "b", Text: item}}
+	s := newSet(t, items, Llama2)
+	rec := strings.Replace(item, "l j m", "m d", 1)
+	fs, _ := s.NewMatcher().Match(nil, []byte(rec))
+	if len(fs) != 1 || fs[0].Verdict != "dirty" || fs[0].Score < 0.99 {
+		t.Fatalf("findings %+v, want one dirty finding with score 1", fs)
+	}
+}
+
+// TestTemplateRuleIndependentOfMethods: whether a stem is a template does
+// not depend on the stride the other chosen methods imply, and an item
+// made of one repeated token is still found (reviewer's repros).
+func TestTemplateRuleIndependentOfMethods(t *testing.T) {
+	g := textgen.New(31, 3000)
+	stem := "A. True, True B. False, False C. True, False D. False, True"
+	var items []leakhound.Item
+	for i := 0; i < 120; i++ {
+		items = append(items, leakhound.Item{ID: fmt.Sprint("m/", i), Benchmark: "m", Text: g.Sentence(12) + "\n" + stem})
+	}
+	zeros := strings.Repeat("0 ", 120)
+	items = append(items, leakhound.Item{ID: "zeros", Benchmark: "z", Text: zeros})
+	for _, methods := range [][]string{{GPT3}, {GPT3, PaLM}} {
+		o := DefaultOptions()
+		o.Methods, o.GPT3N = methods, 11
+		s, err := NewSet(items, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, _ := s.NewMatcher().Match(nil, []byte("Options: "+stem))
+		if len(fs) != 0 {
+			t.Errorf("%v: the shared options block flagged %d findings", methods, len(fs))
+		}
+		fs, _ = s.NewMatcher().Match(nil, []byte(zeros))
+		if len(fs) == 0 || fs[0].Item != "zeros" {
+			t.Errorf("%v: a verbatim copy of the repeated-token item: findings %+v", methods, fs)
+		}
+	}
+}

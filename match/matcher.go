@@ -100,11 +100,7 @@ func (m *Matcher) exactRuns() {
 	m.passed = ix.Filter(m.passed[:0], m.grams)
 	for _, p32 := range m.passed {
 		p := int(p32)
-		posts := ix.Lookup(m.grams[p])
-		if max := m.set.opts.MaxSeedItems; max > 0 && len(posts) > max {
-			continue // a template shared by many items
-		}
-		for _, pos := range posts {
+		for _, pos := range ix.Lookup(m.grams[p]) {
 			item, q := ix.Locate(pos)
 			key := uint64(item)<<32 | uint64(uint32(p-q))
 			if end, ok := m.covered[key]; ok && p < end {

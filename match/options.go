@@ -35,10 +35,11 @@ type Options struct {
 	Llama2Clean  float64 // below: clean (0.20)
 	Llama2Dirty  float64 // at or above: dirty (0.80)
 
-	// MaxSeedItems: a seed n-gram shared by more items than this is a
-	// template (MMLU's moral-scenarios stem is shared by 1,000 items) and
-	// never starts a match; 0 disables the rule. Matches still extend
-	// through templates from the item's own text.
+	// MaxSeedItems: a seed n-gram found in more distinct items than this
+	// is a template (MMLU's moral-scenarios stem is shared by 1,000 items)
+	// and never starts a match, whatever the other methods chosen; 0
+	// disables the rule. Matches still extend through templates from the
+	// item's own text.
 	MaxSeedItems int
 
 	// Warnf, when set, receives notes from registered detectors (a missing

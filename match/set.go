@@ -52,7 +52,7 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 	}
 	s.gpt3N = s.gpt3Rule(starts)
 	if n := s.seedN(); n > 0 {
-		ix, err := index.Build(slices.Clip(tokens), starts, n, s.stride())
+		ix, err := index.Build(slices.Clip(tokens), starts, n, s.stride(), opts.MaxSeedItems)
 		if err != nil {
 			return nil, err
 		}
