@@ -344,3 +344,32 @@ func TestTemplateRuleIndependentOfMethods(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryCountsClustersEverywhere(t *testing.T) {
+	items := testItems(12, 6)
+	items[0].Cluster, items[1].Cluster = "c1", "c1"
+	items[2].Cluster, items[3].Cluster = "c2", "c2"
+	s := newSet(t, items, Llama2)
+	m := s.NewMatcher()
+	if _, err := m.Match(nil, []byte(items[0].Text+" | "+items[2].Text)); err != nil {
+		t.Fatal(err)
+	}
+	r := s.Summarize([]*Tally{m.Tally()})[0]
+	if r.Items != 4 || r.Eligible != 4 || r.NotClean != 2 || r.Found != 2 {
+		t.Errorf("row %+v: want items 4, eligible 4, not_clean 2, found 2 (clusters)", r)
+	}
+}
+
+func TestFindingsInMethodThenItemOrder(t *testing.T) {
+	items := testItems(13, 5)
+	s := newSet(t, items, GPT3, PaLM, GPT4)
+	fs, _ := s.NewMatcher().Match(nil, []byte(items[3].Text+" | "+items[1].Text))
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Method+"/"+f.Item)
+	}
+	want := []string{"gpt3/quiz/test/1", "gpt3/quiz/test/3", "palm/quiz/test/1", "palm/quiz/test/3", "gpt4/quiz/test/1", "gpt4/quiz/test/3"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}

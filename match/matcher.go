@@ -74,8 +74,23 @@ func (m *Matcher) Match(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 			}
 		}
 	}
+	m.sortFindings(dst[first:])
 	m.countDocs(dst[first:])
 	return dst, nil
+}
+
+// sortFindings puts one record's findings in the documented order: by
+// method in option order, then by item in benchmark order.
+func (m *Matcher) sortFindings(fs []leakhound.Finding) {
+	if len(fs) < 2 {
+		return
+	}
+	slices.SortStableFunc(fs, func(a, b leakhound.Finding) int {
+		if ma, mb := m.set.methodIndex(a.Method), m.set.methodIndex(b.Method); ma != mb {
+			return ma - mb
+		}
+		return m.set.itemIndex[a.Item] - m.set.itemIndex[b.Item]
+	})
 }
 
 func (m *Matcher) tokenize(text []byte) {

@@ -40,7 +40,11 @@ func (s *Set) summaryRow(t *Tally, b int, name string, mi int, method string) Su
 	if method == GPT3 {
 		row.N = s.gpt3N[b]
 	}
+	// Every count is of clusters: near-duplicate twins count once, as
+	// eligible, not clean or found when any of them is.
 	clusters := map[int32]bool{}
+	eligible := map[int32]bool{}
+	notClean := map[int32]bool{}
 	found := map[int32]bool{}
 	for i := range s.Items {
 		if int(s.benchOf[i]) != b {
@@ -49,17 +53,18 @@ func (s *Set) summaryRow(t *Tally, b int, name string, mi int, method string) Su
 		c := s.clusterOf[i]
 		clusters[c] = true
 		if s.eligible(i, b, method) {
-			row.Eligible++
+			eligible[c] = true
 		}
-		flag, notClean := s.itemFlag(t, i, mi, method)
-		if notClean {
-			row.NotClean++
+		flag, nc := s.itemFlag(t, i, mi, method)
+		if nc {
+			notClean[c] = true
 		}
 		if flag && !found[c] {
 			found[c] = true
 			row.FoundItems = append(row.FoundItems, s.Items[i].ID)
 		}
 	}
+	row.Eligible, row.NotClean = len(eligible), len(notClean)
 	row.Items, row.Found = len(clusters), len(found)
 	if row.Items > 0 {
 		row.Percent = 100 * float64(row.Found) / float64(row.Items)
@@ -75,7 +80,7 @@ func (s *Set) eligible(i, b int, method string) bool {
 	case PaLM:
 		return s.itemLen(i) >= s.opts.PaLMN
 	case Llama2:
-		return s.itemLen(i) > s.opts.Llama2MinLen
+		return s.itemLen(i) > s.opts.Llama2MinLen && s.itemLen(i) >= llama2Prefix
 	case GPT4:
 		return s.gpt4.perItem[i] > 0
 	}

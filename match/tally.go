@@ -42,7 +42,8 @@ type Summary struct {
 	Benchmark string `json:"benchmark"`
 	Method    string `json:"method"`
 	// Items counts the benchmark's items, with near-duplicate twins
-	// counted once; Eligible those long enough for the method to see.
+	// counted once (so do all the counts below); Eligible those long enough
+	// for the method to see.
 	Items    int `json:"items"`
 	Eligible int `json:"eligible"`
 	// Found counts items that the method's item-level rule flags (twins
