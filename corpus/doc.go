@@ -35,8 +35,11 @@
 //   - "PAR1" at offset 0: Parquet;
 //   - a name ending in .txt, .md or .text (after any .gz, .zst, .zstd,
 //     .bz2 or .xz suffix): plain text, whatever the content;
-//   - first byte after an optional UTF-8 byte order mark and whitespace
-//     '{': JSON Lines; '[': a JSON array of objects;
+//   - JSON: a .jsonl, .ndjson or .jsonlines name, or a first byte '{'
+//     (after an optional byte order mark and whitespace): JSON Lines;
+//     '[' then '{': a JSON array of objects ('[' then anything else, with
+//     more lines after the first: JSON Lines); at least half (and two) of
+//     the first 8 non-blank lines starting with '{': JSON Lines;
 //   - only whitespace: an empty file (an empty-file Diagnostic);
 //   - a NUL byte or invalid UTF-8 in the first block: a binary file (a
 //     binary-file Diagnostic; the file is skipped);

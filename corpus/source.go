@@ -204,11 +204,8 @@ func (s *Source) sniff() Format {
 		return Unknown
 	}
 	if !textName(s.in.Name) && i < len(trimmed) {
-		switch trimmed[i] {
-		case '{':
-			return JSONL
-		case '[':
-			return JSONArray
+		if f := sniffJSON(trimmed[i:], s.in.Name); f != Unknown {
+			return f
 		}
 	}
 	if bad := binaryAt(head, s.eof); bad >= 0 {
@@ -229,14 +226,72 @@ func emptyMsg(n int, m decompress.Method) string {
 	return what
 }
 
+// sniffJSON tells JSONL from a JSON array from neither, from the first
+// block (starting at its first non-space byte) and the input's name. One
+// byte is not enough: a JSONL file may open with a bad line, or with a line
+// that is a JSON array, and neither may hide the rest of the file.
+//
+//   - A .jsonl, .ndjson or .jsonlines name is JSONL: bad lines become
+//     diagnostics.
+//   - '[' followed by '{' (after spaces) is a JSON array of objects, unless
+//     that first line closes before its newline and more lines follow:
+//     then it is JSONL.
+//   - Otherwise, when at least half (and at least two) of the first 8
+//     non-blank lines start with '{', it is JSONL even if the first line
+//     is not.
+func sniffJSON(head []byte, name string) Format {
+	if hasExt(name, ".jsonl", ".ndjson", ".jsonlines") {
+		return JSONL
+	}
+	lines, objects := 0, 0
+	rest := head
+	for lines < 8 && len(rest) > 0 {
+		line := rest
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+			line, rest = rest[:nl], rest[nl+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		lines++
+		if line[0] == '{' {
+			objects++
+		}
+	}
+	switch {
+	case head[0] == '{':
+		return JSONL
+	case head[0] == '[':
+		if j := skipWS(head, 1); j < len(head) && head[j] == '{' {
+			return JSONArray
+		}
+		if lines > 1 { // a first line like [1, 2] with lines after it
+			return JSONL
+		}
+		return JSONArray
+	case objects >= 2 && 2*objects >= lines:
+		return JSONL
+	}
+	return Unknown
+}
+
 // textName reports whether name (less a compression suffix) has a plain
 // text extension, which overrides content sniffing of '{' and '['.
 func textName(name string) bool {
+	return hasExt(name, ".txt", ".md", ".text")
+}
+
+// hasExt reports whether name, less a compression suffix, ends in one of
+// exts (lower case).
+func hasExt(name string, exts ...string) bool {
 	name = strings.ToLower(name)
 	for _, ext := range []string{".gz", ".zst", ".zstd", ".bz2", ".xz"} {
 		name = strings.TrimSuffix(name, ext)
 	}
-	for _, ext := range []string{".txt", ".md", ".text"} {
+	for _, ext := range exts {
 		if strings.HasSuffix(name, ext) {
 			return true
 		}

@@ -488,7 +488,10 @@ func TestFormatSniffing(t *testing.T) {
 		{"a.data", `[{"text":"x"}]`, JSONArray},
 		{"a.txt", `{"text":"x"}`, Text}, // the name says text
 		{"a.md.gz", `[link]`, Text},
-		{"a.jsonl", "just words", Text},
+		{"a.jsonl", "just words", JSONL}, // the name says JSONL: the line is a bad record
+		{"a.data", "[1]\n{\"text\":\"x\"}\n", JSONL},
+		{"a.data", "oops\n{\"text\":\"x\"}\n{\"text\":\"y\"}\n", JSONL},
+		{"a.data", "just words\nand more words\n{\"text\":\"x\"}\n", Text},
 		{"a", "\xef\xbb\xbf{\"text\":\"x\"}", JSONL},
 	}
 	for _, tt := range tests {
@@ -504,6 +507,19 @@ func TestFormatSniffing(t *testing.T) {
 			t.Errorf("%s %q: format %v, want %v", tt.name, tt.data, src.Format(), tt.want)
 		}
 		src.Close()
+	}
+}
+
+// TestBadFirstLineDoesNotHideTheFile: a JSONL file that opens with a bad
+// line, or with a line holding a JSON array, is still read line by line;
+// the first line is one bad record (review finding 1).
+func TestBadFirstLineDoesNotHideTheFile(t *testing.T) {
+	for _, first := range []string{"oops, not JSON", "[1]"} {
+		data := first + "\n{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"text\":\"c\"}\n"
+		res := readInput(t, memInput("corpus.data", []byte(data)), Options{})
+		if len(res.recs) != 3 || len(res.diags) != 1 || res.diags[0].Line != 1 {
+			t.Errorf("first line %q: %d records, diagnostics %v; want 3 records and one diagnostic on line 1", first, len(res.recs), res.diags)
+		}
 	}
 }
 
