@@ -4,10 +4,13 @@
 // The rules, applied per character:
 //
 //   - Unicode white space separates tokens.
-//   - Han, Hiragana, Katakana and Hangul characters are tokens of their own
-//     (after NFKC, so half-width katakana and compatibility ideographs fold
-//     to their canonical forms). Whitespace splitting would otherwise treat
-//     a whole Chinese sentence as one word.
+//   - Han, Hiragana, Katakana and Hangul characters are tokens of their own.
+//     Han and Hangul take NFKC (compatibility ideographs fold); kana take
+//     NFKD with the voicing marks dropped, so that が, か followed by a
+//     combining mark, and half-width ｶﾞ all become か (one character at a
+//     time cannot compose them). Whitespace splitting would otherwise
+//     treat a whole Chinese sentence as one word. Conjoining Hangul jamo
+//     are not composed: 가 written as two jamo gives two tokens.
 //   - Other letters and numbers are decomposed with NFKD (compatibility
 //     forms such as full-width letters, ligatures and superscripts fold to
 //     plain ones), combining marks are dropped (so "é" and "e\u0301" both

@@ -65,13 +65,16 @@ const boundaryStr = "\x00"
 
 // compute derives Map(r) from the rules in the package comment.
 func compute(r rune) string {
-	// CJK characters take NFKC, so that kana keep their voicing marks;
-	// everything else takes NFKD, so that combining marks can be dropped.
+	// Han and Hangul take NFKC, so that compatibility ideographs fold and
+	// Hangul syllables stay whole; everything else, kana included, takes
+	// NFKD, so that combining marks can be dropped. Mapping one character
+	// at a time cannot compose "か" + U+3099 into "が", so voicing marks
+	// are dropped everywhere instead: が, か + U+3099 and ｶﾞ all become か.
 	form := norm.NFKD
 	switch {
 	case unicode.IsSpace(r):
 		return boundaryStr
-	case IsCJK(r):
+	case unicode.In(r, unicode.Han, unicode.Hangul):
 		form = norm.NFKC
 	case !unicode.IsLetter(r) && !unicode.IsNumber(r):
 		return ""
