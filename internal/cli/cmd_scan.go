@@ -121,6 +121,7 @@ type scanFlags struct {
 	matchOptions match.Options
 	corpus       corpus.Options
 	extra        scanExtraFlags // scan_clean.go: --clean, --report
+	bar          *progressLine  // the progress line, when stderr is a terminal
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet) {
@@ -259,6 +260,9 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 		return false, err
 	}
 	stats, tallies, err := scan.Run(ctx, set, inputs, post.hook(f.scanOptions(e, out)))
+	if f.bar != nil {
+		f.bar.clear() // before the summary, whether or not the input's size was known
+	}
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}
@@ -273,7 +277,7 @@ func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, erro
 	if f.format == "json" {
 		err = writeScanJSON(summary, set, rows, stats)
 	} else {
-		writeScanText(summary, rows, stats)
+		err = writeScanText(summary, rows, stats)
 	}
 	if err == nil {
 		err = post.finish(ctx, e, summary, rows, stats)
@@ -326,11 +330,11 @@ func (f *scanFlags) scanOptions(e *env, out *json.Encoder) scan.Options {
 		o.Finding = func(fd *leakhound.Finding) error { return out.Encode(fd) }
 	}
 	shown := 0
-	var bar *progressLine
 	if !f.quiet && e.stderrIsTerminal() {
-		bar = &progressLine{w: e.stderr}
-		o.Progress = func(p scan.Progress) { bar.draw(progressText(p)) }
+		f.bar = &progressLine{w: e.stderr}
+		o.Progress = func(p scan.Progress) { f.bar.draw(progressText(p)) }
 	}
+	bar := f.bar
 	o.Diagnostic = func(d corpus.Diagnostic) {
 		if f.quiet {
 			return
@@ -344,15 +348,6 @@ func (f *scanFlags) scanOptions(e *env, out *json.Encoder) scan.Options {
 			fmt.Fprintf(e.stderr, "leakhound: more diagnostics not shown (--max-diagnostics %d); all are counted in the summary\n", f.maxDiag)
 		}
 		shown++
-	}
-	if bar != nil {
-		progress := o.Progress
-		o.Progress = func(p scan.Progress) {
-			progress(p)
-			if p.BytesTotal > 0 && p.BytesRead >= p.BytesTotal {
-				bar.clear()
-			}
-		}
 	}
 	return o
 }
@@ -368,7 +363,10 @@ func progressText(p scan.Progress) string {
 		bar(p.BytesRead, p.BytesTotal), humanBytes(p.BytesRead), total, rate, p.Records, p.Findings, eta(p.BytesRead, p.BytesTotal, p.Elapsed))
 }
 
-func writeScanText(w io.Writer, rows []match.Summary, st *scan.Stats) {
+// writeScanText prints the summary table and the accounting line; a write
+// error (a full disk, a closed pipe) is returned so that the run exits 2.
+func writeScanText(out io.Writer, rows []match.Summary, st *scan.Stats) error {
+	w := &errWriter{w: out}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "benchmark\tmethod\titems\tfound\t%\tdocs flagged\t")
 	for _, r := range rows {
@@ -385,6 +383,23 @@ func writeScanText(w io.Writer, rows []match.Summary, st *scan.Stats) {
 		}
 		fmt.Fprintln(w)
 	}
+	return w.err
+}
+
+// errWriter keeps the first write error, so that a sequence of prints
+// can be checked once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 func writeScanJSON(w io.Writer, set *match.Set, rows []match.Summary, st *scan.Stats) error {
