@@ -422,6 +422,17 @@ func (s *Source) NextBatch(b *Batch) bool {
 	return false
 }
 
+// BytesDecompressed returns the uncompressed bytes of the input consumed
+// so far: the decompressed stream for JSONL, JSON arrays and text, and the
+// file itself for Parquet, whose pages carry their own compression. Call it
+// from the reading goroutine, before Close.
+func (s *Source) BytesDecompressed() int64 {
+	if s.pq != nil && s.pq.file != nil {
+		return s.pq.file.Size()
+	}
+	return s.total
+}
+
 // Err returns the fatal error that ended reading (an unreadable file, an
 // I/O error), or nil. Bad records and bad files are Diagnostics, not
 // errors.

@@ -66,7 +66,6 @@ type result struct {
 	findings    []leakhound.Finding
 	diagnostics []corpus.Diagnostic
 	read, good  int64
-	bytes       int64
 	err         error
 }
 
@@ -112,6 +111,7 @@ func Run(ctx context.Context, set *match.Set, inputs []corpus.Input, opts Option
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
+	s.stats.Bytes = s.uncompressed
 	s.stats.Seconds = time.Since(s.start).Seconds()
 	s.stats.CPUSeconds = (cputime.Used() - cpuStart).Seconds()
 	s.stats.BytesRead = s.bytesRead()
@@ -147,6 +147,10 @@ type run struct {
 	current  atomic.Pointer[corpus.Source]
 	records  int64
 	findings int64
+	// uncompressed counts the bytes of finished inputs after
+	// decompression; only the reader writes it, and the collector reads it
+	// after the reader has finished.
+	uncompressed int64
 }
 
 func (s *run) bytesRead() int64 {
@@ -183,6 +187,7 @@ func (s *run) read(ctx context.Context, inputs []corpus.Input, jobs chan<- job, 
 			seq++
 		}
 		err = src.Err()
+		s.uncompressed += src.BytesDecompressed()
 		src.Close()
 		s.current.Store(nil)
 		s.doneRead.Add(max(in.Size, src.BytesRead()))
@@ -205,7 +210,7 @@ func (s *run) countFile(src *corpus.Source) {
 func work(ctx context.Context, m *match.Matcher, copts corpus.Options, jobs <-chan job, results chan<- result, free chan<- *corpus.Batch) {
 	x := corpus.NewExtractor(copts)
 	for j := range jobs {
-		r := result{seq: j.seq, bytes: int64(j.batch.Bytes())}
+		r := result{seq: j.seq}
 		if ctx.Err() == nil {
 			r.err = j.batch.Each(x, func(rec *corpus.Record) error {
 				first := len(r.findings)
@@ -279,7 +284,6 @@ func (s *run) deliver(r result) error {
 	st.Records += r.read
 	st.Good += r.good
 	st.Bad += r.read - r.good
-	st.Bytes += r.bytes
 	s.records += r.read
 	for _, d := range r.diagnostics {
 		st.BadByKind[d.Kind]++
