@@ -29,7 +29,9 @@ func FromReader(name string, r io.Reader, size int64) Input {
 // a file is itself; a directory is every regular file below it, walked
 // recursively in lexical order, skipping names that start with "."; a
 // pattern with *, ? or [ is expanded with filepath.Glob (sorted) and each
-// match is treated as above; "-" is standard input (once).
+// match is treated as above; "-" is standard input (once). A file reached
+// twice (a directory and a file inside it, overlapping patterns, a symlink
+// and its target) is kept once, at its first place.
 //
 // An argument that does not exist, cannot be read, or is a pattern that
 // matches nothing is an error.
@@ -63,7 +65,31 @@ func Expand(args []string) ([]Input, error) {
 			}
 		}
 	}
-	return ins, nil
+	return dedupe(ins), nil
+}
+
+// dedupe keeps the first of inputs that are the same file (a directory and
+// a file inside it, overlapping globs, a symlink and its target), so that
+// no record is read, counted or reported twice.
+func dedupe(ins []Input) []Input {
+	seen := make(map[string]bool, len(ins))
+	out := ins[:0]
+	for _, in := range ins {
+		key := in.Name
+		if in.r == nil { // a path, not standard input
+			if real, err := filepath.EvalSymlinks(in.Name); err == nil {
+				key = real
+			}
+			if abs, err := filepath.Abs(key); err == nil {
+				key = abs
+			}
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // appendPath appends the input(s) of path p: the file, or the files below

@@ -32,8 +32,9 @@ func TestExpand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{dir}, "a/Y.jsonl a/b/c.txt a/link.jsonl a/z.jsonl b.jsonl c.jsonl.gz"},
-		{[]string{j("b.jsonl"), j("a")}, "b.jsonl a/Y.jsonl a/b/c.txt a/link.jsonl a/z.jsonl"},
+		// a/link.jsonl is b.jsonl: the file is read once, under its first name.
+		{[]string{dir}, "a/Y.jsonl a/b/c.txt a/link.jsonl a/z.jsonl c.jsonl.gz"},
+		{[]string{j("b.jsonl"), j("a")}, "b.jsonl a/Y.jsonl a/b/c.txt a/z.jsonl"},
 		{[]string{j("*.jsonl*")}, "b.jsonl c.jsonl.gz"},
 		{[]string{j("a", "*")}, "a/.hidden a/Y.jsonl a/b/c.txt a/link.jsonl a/z.jsonl"},
 		{[]string{"-", j("b.jsonl")}, "- b.jsonl"},
@@ -117,5 +118,24 @@ func TestExpandNamedPipe(t *testing.T) {
 	}
 	if len(res.recs) != 1 || res.recs[0].Text != "through a pipe" {
 		t.Errorf("records %+v", res.recs)
+	}
+}
+
+func TestExpandKeepsEachFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.jsonl")
+	if err := os.WriteFile(a, []byte(`{"text":"x"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link.jsonl")
+	if err := os.Symlink(a, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	ins, err := Expand([]string{dir, a, filepath.Join(dir, "*.jsonl"), link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 1 || ins[0].Name != a {
+		t.Errorf("inputs %+v, want %s once", ins, a)
 	}
 }

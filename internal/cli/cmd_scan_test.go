@@ -170,10 +170,12 @@ func TestScanFindingsContract(t *testing.T) {
 }
 
 func TestScanDeterministicAcrossWorkers(t *testing.T) {
+	raw, _ := readSample(t)
+	copyOf := writeFile(t, filepath.Join(t.TempDir(), "copy.jsonl"), raw) // a second file (the same one twice is read once)
 	var outputs [][]byte
 	for _, w := range []string{"1", "2", "7"} {
 		out := filepath.Join(t.TempDir(), "f.jsonl")
-		runCLI(t, "scan", "--bench", sampleBench, "--method", "all", "--workers", w, "--out", out, sampleCorpus, sampleCorpus)
+		runCLI(t, "scan", "--bench", sampleBench, "--method", "all", "--workers", w, "--out", out, sampleCorpus, copyOf)
 		data, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
