@@ -60,11 +60,18 @@ measure() {
 # benchmarks excluded) with the whole process's peak RSS.
 scanrow() {
   local label=$1 file=$2
-  local tf js
+  local tf ef js code=0
   tf=$(mktemp)
-  js=$(/usr/bin/time -o "$tf" -f '%M' "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet --format json "$file" 2>/dev/null || true)
+  ef=$(mktemp)
+  js=$(/usr/bin/time -o "$tf" -f '%M' "$work/leakhound" scan "${benches[@]}" --method "$method" --quiet --format json "$file" 2>"$ef") || code=$?
+  if [ "$code" -gt 1 ]; then # 0: nothing found, 1: found; anything else is a failure
+    echo "bench-scan: leakhound scan failed (exit $code):" >&2
+    cat "$ef" >&2
+    rm -f "$tf" "$ef"
+    exit 2
+  fi
   rss=$(tail -1 "$tf")
-  rm -f "$tf"
+  rm -f "$tf" "$ef"
   wall=$(grep -o '"seconds": [0-9.e+-]*' <<<"$js" | head -1 | awk '{print $2}')
   cpu=$(grep -o '"cpu_seconds": [0-9.e+-]*' <<<"$js" | head -1 | awk '{print $2}')
   row "$label" "$wall" "$cpu" "$rss"
