@@ -226,7 +226,7 @@ func (m *mapper) bench(row jsonRow) string {
 // item maps row k; n numbers items per "<bench>/<split>".
 func (m *mapper) item(row jsonRow, k int, n map[string]int) (leakhound.Item, bool, error) {
 	bench := m.bench(row)
-	where := src(m.where, k)
+	where := fmt.Sprintf("%s: record %d", m.where, k+1) // for messages: 1-based, as editors count
 	var (
 		rec  record
 		part Part
