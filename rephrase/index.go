@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/leakhound/leakhound"
-	"github.com/leakhound/leakhound/ngram"
 )
 
 // Candidate index parameters. They set the trade between the share of
@@ -17,9 +16,6 @@ const (
 	// background table) are anchors; at 4.5 a word is in at most ~1,600 of
 	// the 48,000 reference texts, so "the", "number" and "value" are not.
 	minAnchorIDF = 4.5
-	// maxPostings: an anchor of more items than this is dropped from the
-	// candidate stage (it still counts in verification).
-	maxPostings = 400
 	// minAnchors: a candidate shares at least this many distinct anchors
 	// with its item.
 	minAnchors = 4
@@ -28,28 +24,61 @@ const (
 	// alone: MMLU's LMSYS rephrases drop the options and the passage).
 	minShare     = 0.35
 	minHeadShare = 0.5
+	// minHeadAnchors: the question's share counts only when the record
+	// holds this many of its anchors. A question of one or two anchors
+	// (an MMLU history item's passage has 60, its question 1) is matched
+	// by chance; with this rule the candidates per record on the synthetic
+	// corpus fell from 0.135 to 0.014, and no training rephrase was lost.
+	minHeadAnchors = 3
 	// prefilterBits is the size of the bit filter in front of the table
-	// (2^22 bits = 512 KiB, inside L2): most record tokens are not anchors
-	// and stop at one bit test.
-	prefilterBits = 22
+	// (2^23 bits = 1 MiB, inside L2): most record tokens that are not
+	// anchors stop at one bit test.
+	prefilterBits = 23
 )
 
-// anchor is one concept of the candidate stage with the items that hold it.
+// anchor is one concept of the candidate stage.
 type anchor struct {
-	w     float32
-	items []int32
-	head  []bool // per item: the anchor is in the item's question
+	w  float32
+	df int32 // items that hold it
 }
 
 // candIndex maps record token hashes (and Chinese character bigrams) to
+// anchors, anchors to the items they seed, and items to all their
 // anchors.
+//
+// Seeds (prefix filtering, as in similarity joins: Chaudhuri et al. 2006;
+// Bayardo et al. 2007). A candidate must hold minAnchors of its item's
+// anchors and a share of the item's weight, so it holds at least k of them,
+// k fixed per item (a long item needs many to reach 35% of its weight).
+// Leave out of the item's postings its most common anchors E, as many as
+// can be left out while every record that passes the bound still holds k
+// anchors outside E. Then counting, per record, the seeds of every item
+// (one byte add per posting) and checking in full only the items that
+// reach k finds exactly the items that pass the bound, with no cap on any
+// posting list: the first version capped postings at 400 items, which lost
+// MMLU rephrases, and walked every posting with float adds into a 12-byte
+// tally. On the synthetic corpus against all benchmarks a record walks
+// about 12,000 postings and checks 86 items in full; E cannot be larger
+// than about a third of an item's anchors (the bound leaves no more slack),
+// so the walk stays the main cost of a record.
 type candIndex struct {
 	forms   map[uint64][]int32 // token hash → anchors, while building
 	table   formTable          // the same, for lookups
 	anchors []anchor
+	postOff []uint32 // anchor a seeds items live[post[postOff[a]:postOff[a+1]]]
+	post    []int32
+	// live are the items that can be candidates (a CMMLU item without a
+	// lexicon has no anchors): the tallies are indexed by position in
+	// live, so that they take less cache.
+	live    []int32
+	itemOff []uint32  // item i has anchors itemAnc[itemOff[i]:itemOff[i+1]]
+	itemAnc []uint32  // anchor<<1 | 1 when the anchor is in the item's question; ascending
+	itemW   []float32 // the weight of each itemAnc entry (read in order, no lookup)
 	filter  []uint64
 	total   []float32 // per item: summed anchor weight
 	head    []float32 // per item: summed weight of the question's anchors
+	nHead   []uint16  // per item: the question's anchors
+	start   []byte    // per live item (padded to a multiple of 8): its tally at the start of a record
 }
 
 func (c *candIndex) mayHave(h uint64) bool {
@@ -57,17 +86,34 @@ func (c *candIndex) mayHave(h uint64) bool {
 	return c.filter[b>>6]&(1<<(b&63)) != 0
 }
 
+// itemAnchors returns item i's anchors (anchor<<1 | head), ascending.
+func (c *candIndex) itemAnchors(i int32) []uint32 {
+	return c.itemAnc[c.itemOff[i]:c.itemOff[i+1]]
+}
+
+// itemWeights returns the weights of item i's anchors.
+func (c *candIndex) itemWeights(i int32) []float32 {
+	return c.itemW[c.itemOff[i]:c.itemOff[i+1]]
+}
+
+// seeds returns the items that anchor a seeds.
+func (c *candIndex) seeds(a int32) []int32 {
+	return c.post[c.postOff[a]:c.postOff[a+1]]
+}
+
 // bigramKey combines two character token hashes.
 func bigramKey(a, b uint64) uint64 { return bits.RotateLeft64(a, 17) ^ b*0x9e3779b97f4a7c15 }
 
 // buildIndex collects the anchors of every item.
 func buildIndex(m *Model, items []leakhound.Item) *candIndex {
-	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items)), head: make([]float32, len(items))}
+	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items)), head: make([]float32, len(items)), nHead: make([]uint16, len(items))}
 	byKey := map[uint64]int32{}
 	stems := map[string]bool{}
 	infl := map[string][]uint64{}
+	c.itemOff = make([]uint32, 1, len(items)+1)
+	var mine []uint32
 	for i, it := range items {
-		seen := map[int32]bool{}
+		mine = mine[:0]
 		lo, hi := headSpan(it.Text)
 		for _, f := range m.an.anchorForms(it.Text, infl) {
 			if f.w < minAnchorIDF {
@@ -79,19 +125,11 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 				byKey[f.key] = a
 				c.anchors = append(c.anchors, anchor{w: f.w})
 			}
-			inHead := f.start >= lo && f.start < hi
-			if !seen[a] {
-				seen[a] = true
-				c.anchors[a].items = append(c.anchors[a].items, int32(i))
-				c.anchors[a].head = append(c.anchors[a].head, inHead)
-				c.total[i] += f.w
-				if inHead {
-					c.head[i] += f.w
-				}
-			} else if inHead && !c.anchors[a].head[len(c.anchors[a].head)-1] {
-				c.anchors[a].head[len(c.anchors[a].head)-1] = true
-				c.head[i] += f.w
+			inHead := uint32(0)
+			if f.start >= lo && f.start < hi {
+				inHead = 1
 			}
+			mine = append(mine, uint32(a)<<1|inHead)
 			for _, form := range f.forms {
 				c.addForm(form, a)
 			}
@@ -99,6 +137,7 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 				stems[f.stem] = true
 			}
 		}
+		c.addItem(int32(i), mine)
 	}
 	if m.an.lex != nil {
 		tr := m.an.lex.Translations(stems)
@@ -106,24 +145,229 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 			a := byKey[wordKey(st)]
 			for _, hw := range tr[st] {
 				rs := []rune(hw)
-				c.addForm(bigramKey(ngram.HashString(string(rs[0])), ngram.HashString(string(rs[1]))), a)
+				c.addForm(bigramKey(formHash(string(rs[0])), formHash(string(rs[1]))), a)
 			}
 		}
 	}
 	c.table = newFormTable(c.forms)
 	c.forms = nil
-	for i := range c.anchors {
-		if len(c.anchors[i].items) > maxPostings {
-			for k, it := range c.anchors[i].items {
-				c.total[it] -= c.anchors[i].w
-				if c.anchors[i].head[k] {
-					c.head[it] -= c.anchors[i].w
-				}
-			}
-			c.anchors[i].items, c.anchors[i].head = nil, nil
+	c.buildSeeds()
+	return c
+}
+
+// addItem records item i's anchors (anchor<<1 | head, with repeats): each
+// distinct anchor once, in the question when any occurrence is, at most
+// maxItemAnchors of them (the heaviest).
+func (c *candIndex) addItem(i int32, mine []uint32) {
+	slices.Sort(mine)
+	distinct := mine[:0]
+	for k, v := range mine {
+		if k+1 < len(mine) && mine[k+1]>>1 == v>>1 {
+			continue // the next one is the same anchor, with the head bit if any has it
+		}
+		distinct = append(distinct, v)
+	}
+	for _, v := range distinct {
+		c.total[i] += c.anchors[v>>1].w
+		if v&1 != 0 {
+			c.head[i] += c.anchors[v>>1].w
 		}
 	}
-	return c
+	// The lightest of a very long item's anchors are dropped, but still
+	// count in its total: the bound only gets harder.
+	if len(distinct) > maxItemAnchors {
+		slices.SortStableFunc(distinct, func(x, y uint32) int {
+			if wx, wy := c.anchors[x>>1].w, c.anchors[y>>1].w; wx != wy {
+				if wx > wy {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		distinct = distinct[:maxItemAnchors]
+		slices.Sort(distinct)
+	}
+	for _, v := range distinct {
+		c.itemAnc = append(c.itemAnc, v)
+		c.itemW = append(c.itemW, c.anchors[v>>1].w)
+		if v&1 != 0 {
+			c.nHead[i]++
+		}
+		c.anchors[v>>1].df++
+	}
+	c.itemOff = append(c.itemOff, uint32(len(c.itemAnc)))
+}
+
+// buildSeeds chooses each item's seed anchors and the number of them a
+// record must hold, and builds the postings and the tallies' start values.
+func (c *candIndex) buildSeeds() {
+	nItems := len(c.itemOff) - 1
+	count := make([]uint32, len(c.anchors)+1)
+	seedsOf := make([][]uint32, nItems)
+	var starts []byte
+	var order []uint32
+	var p seedPlanner
+	for i := range seedsOf {
+		order = append(order[:0], c.itemAnchors(int32(i))...)
+		// Most common first; ties by anchor, so the choice is deterministic.
+		slices.SortFunc(order, func(x, y uint32) int {
+			if dx, dy := c.anchors[x>>1].df, c.anchors[y>>1].df; dx != dy {
+				return int(dy - dx)
+			}
+			return int(x>>1) - int(y>>1)
+		})
+		e, k := p.plan(c, order, int32(i))
+		if k == 0 {
+			continue // never a candidate
+		}
+		c.live = append(c.live, int32(i))
+		starts = append(starts, byte(tallyTop-k))
+		seedsOf[i] = slices.Clone(order[e:])
+		for _, v := range order[e:] {
+			count[v>>1+1]++
+		}
+	}
+	c.start = make([]byte, (len(starts)+7)&^7)
+	copy(c.start, starts)
+	c.postOff = make([]uint32, len(c.anchors)+1)
+	for a := range c.anchors {
+		c.postOff[a+1] = c.postOff[a] + count[a+1]
+	}
+	c.post = make([]int32, c.postOff[len(c.anchors)])
+	fill := slices.Clone(c.postOff[:len(c.anchors)])
+	for lid, i := range c.live {
+		for _, v := range seedsOf[i] {
+			c.post[fill[v>>1]] = int32(lid)
+			fill[v>>1]++
+		}
+	}
+}
+
+// tallyTop is the tally byte value at which an item is checked in full:
+// an item's byte starts at tallyTop - k and each seed in the record adds
+// one. With at most maxItemAnchors seeds a byte never overflows.
+const tallyTop = 128
+
+// maxItemAnchors bounds the anchors of one item (the heaviest are kept),
+// so that a tally byte cannot overflow.
+const maxItemAnchors = 127
+
+// seedPlanner holds the buffers of seed planning.
+type seedPlanner struct {
+	ws, hs []float32 // weights of the anchors not left out, descending; of those in the question
+}
+
+// plan returns how many of an item's anchors (most common first) are left
+// out of its seeds, e, and how many seeds a record must hold for the item
+// to be checked in full, k (0: the item can never pass). k is the fewest
+// anchors a passing record can hold (a long item needs many to reach 35%
+// of its weight), and e the most anchors that can be left out while any
+// record with fewer than k of the others still fails the bound: no count,
+// no total share and no question share (by weight or by count). The
+// bound is checked with a small margin for float rounding, so both
+// choices err on the side of checking.
+func (p *seedPlanner) plan(c *candIndex, order []uint32, item int32) (e, k int) {
+	const margin = 0.999
+	n := len(order)
+	if n < minAnchors {
+		return n, 0
+	}
+	total, head := c.total[item], c.head[item]
+	p.ws, p.hs = p.ws[:0], p.hs[:0]
+	for _, v := range order {
+		w := c.anchors[v>>1].w
+		p.ws = append(p.ws, w)
+		if v&1 != 0 {
+			p.hs = append(p.hs, w)
+		}
+	}
+	desc := func(a, b float32) int {
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(p.ws, desc)
+	slices.SortFunc(p.hs, desc)
+	k = minHits(p.ws, p.hs, margin*minShare*total, margin*minHeadShare*head, minHeadAnchors)
+	if k == 0 {
+		return n, 0
+	}
+	var ew, eh float32 // weight and question weight of order[:e]
+	eHeads := 0
+	for e = 0; e+k <= n; e++ {
+		if e > 0 {
+			v := order[e-1]
+			w := c.anchors[v>>1].w
+			ew += w
+			p.ws = removeOne(p.ws, w)
+			if v&1 != 0 {
+				eh += w
+				eHeads++
+				p.hs = removeOne(p.hs, w)
+			}
+		}
+		if e+k-1 < minAnchors {
+			continue
+		}
+		tw, th := sum(p.ws[:min(k-1, len(p.ws))]), sum(p.hs[:min(k-1, len(p.hs))])
+		noHead := head <= 0 || eh+th < margin*minHeadShare*head || eHeads+min(k-1, len(p.hs)) < minHeadAnchors
+		if ew+tw >= margin*minShare*total || !noHead {
+			break
+		}
+	}
+	return e - 1, k
+}
+
+// minHits returns the fewest anchors a passing record can hold: minAnchors,
+// and enough of the heaviest (ws, descending) to reach totalBound, or
+// enough of the question's heaviest (hs) to reach headBound and
+// headCount; 0 when no record can pass.
+func minHits(ws, hs []float32, totalBound, headBound float32, headCount int) int {
+	best := 0
+	var acc float32
+	for j, w := range ws {
+		acc += w
+		if acc >= totalBound && j+1 >= minAnchors {
+			best = j + 1
+			break
+		}
+	}
+	if headBound > 0 {
+		acc = 0
+		for j, w := range hs {
+			acc += w
+			if acc >= headBound && j+1 >= headCount {
+				if h := max(j+1, minAnchors); h <= len(ws) && (best == 0 || h < best) {
+					best = h
+				}
+				break
+			}
+		}
+	}
+	return best
+}
+
+// removeOne removes one occurrence of w from the descending slice ws.
+func removeOne(ws []float32, w float32) []float32 {
+	for i, x := range ws {
+		if x == w {
+			return append(ws[:i], ws[i+1:]...)
+		}
+	}
+	return ws
+}
+
+func sum(ws []float32) float32 {
+	var s float32
+	for _, w := range ws {
+		s += w
+	}
+	return s
 }
 
 func (c *candIndex) addForm(h uint64, a int32) {
@@ -158,9 +402,9 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 			}
 			k := numKey(c)
 			f := anchorForm{key: k, w: a.bg.idf(k), start: t.start}
-			f.forms = append(f.forms, ngram.HashString(strings.ReplaceAll(c, ".", "")))
+			f.forms = append(f.forms, formHash(strings.ReplaceAll(c, ".", "")))
 			if w, ok := numberNames[c]; ok {
-				f.forms = append(f.forms, ngram.HashString(w))
+				f.forms = append(f.forms, formHash(w))
 			}
 			out = append(out, f)
 		case rawWord:
@@ -179,13 +423,13 @@ func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorFo
 				hs, ok := infl[s]
 				if !ok {
 					for _, form := range inflections(s) {
-						hs = append(hs, ngram.HashString(form))
+						hs = append(hs, formHash(form))
 					}
 					infl[s] = hs
 				}
 				f.forms = append(f.forms, hs...)
 				if len(subs) > 1 {
-					f.forms = append(f.forms, ngram.HashString(joined))
+					f.forms = append(f.forms, formHash(joined))
 				}
 				out = append(out, f)
 			}
@@ -248,53 +492,71 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // formTable is an open-addressing hash table from token hashes to anchor
-// lists: one cache line per probe instead of a Go map's several (the map
-// took half of the candidate stage's time).
+// lists. A slot is 8 bytes, so a probe costs one cache miss (the first
+// version kept keys, offsets and lengths in three arrays, three misses;
+// a Go map took half of the candidate stage's time): 32 bits of the hash
+// other than the slot bits check the key, and the value is the anchor
+// itself, or (top bit set) the offset in flat of a count followed by the
+// anchors. A token that is not a form matches a slot's check bits with
+// probability 2^-31 per slot probed, and then at worst adds a candidate
+// that verification rejects.
 type formTable struct {
-	keys []uint64 // 0 = empty; key 0 is stored as 1
-	off  []uint32 // anchors of keys[i]: flat[off[i]:off[i+1 of its run]]
-	n    []uint32
-	flat []int32
-	mask uint64
+	slots []formSlot
+	flat  []int32
+	mask  uint64
 }
+
+type formSlot struct {
+	check uint32 // 0 = empty
+	val   uint32
+}
+
+const multiAnchor = 1 << 31
+
+// formCheck returns the check bits of hash h (never 0).
+func formCheck(h uint64) uint32 { return uint32(h>>24) | 1 }
 
 func newFormTable(m map[uint64][]int32) formTable {
 	size := 16
 	for size < 2*len(m) {
 		size *= 2
 	}
-	t := formTable{keys: make([]uint64, size), off: make([]uint32, size), n: make([]uint32, size), mask: uint64(size - 1)}
+	t := formTable{slots: make([]formSlot, size), mask: uint64(size - 1)}
 	keys := make([]uint64, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		h := k
-		if h == 0 {
-			h = 1
-		}
-		i := h & t.mask
-		for t.keys[i] != 0 {
+		i := k & t.mask
+		for t.slots[i].check != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.keys[i] = h
-		t.off[i] = uint32(len(t.flat))
-		t.n[i] = uint32(len(m[k]))
-		t.flat = append(t.flat, m[k]...)
+		as := m[k]
+		v := uint32(as[0])
+		if len(as) > 1 {
+			v = multiAnchor | uint32(len(t.flat))
+			t.flat = append(t.flat, int32(len(as)))
+			t.flat = append(t.flat, as...)
+		}
+		t.slots[i] = formSlot{formCheck(k), v}
 	}
 	return t
 }
 
-// get returns the anchors of token hash h.
-func (t *formTable) get(h uint64) []int32 {
-	if h == 0 {
-		h = 1
-	}
+// get returns the anchors of token hash h; one is returned in one (the
+// caller's one-element buffer), to allocate nothing.
+func (t *formTable) get(h uint64, one *[1]int32) []int32 {
+	c := formCheck(h)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.keys[i] {
-		case h:
-			return t.flat[t.off[i] : t.off[i]+t.n[i]]
+		switch s := t.slots[i]; s.check {
+		case c:
+			if s.val&multiAnchor == 0 {
+				one[0] = int32(s.val)
+				return one[:]
+			}
+			off := s.val &^ multiAnchor
+			return t.flat[off+1 : off+1+uint32(t.flat[off])]
 		case 0:
 			return nil
 		}
