@@ -85,10 +85,33 @@ type Finding struct {
 	Spans    []SpanPair         `json:"spans"`
 	Evidence map[string]float64 `json:"evidence,omitempty"`
 	Excerpt  *Excerpt           `json:"excerpt,omitempty"`
+	// Aligned lists, for the rephrase method, the item's words and numbers
+	// and the record's words they were aligned with, in record order: the
+	// evidence a person reads to judge a paraphrase or a translation.
+	Aligned []Alignment `json:"aligned,omitempty"`
 	// Cluster names the item's near-duplicate cluster inside its
 	// benchmark when it has twins, so that a leak of either counts once.
 	Cluster string `json:"cluster,omitempty"`
 }
+
+// Alignment is one aligned pair of a paraphrase finding: a word or number
+// of the item, the record's word it was matched with, and how.
+type Alignment struct {
+	Item string `json:"item"`
+	Doc  string `json:"doc"`
+	// How is AlignSame, AlignNumber, AlignSynonym or AlignTranslation.
+	How string `json:"how"`
+	// Weight is the item word's IDF (its rarity), which the scorer counts.
+	Weight float64 `json:"weight"`
+}
+
+// How two aligned words matched (Alignment.How).
+const (
+	AlignSame        = "same"        // the same word, stem or inflection
+	AlignNumber      = "number"      // the same value, written alike or not (1,000 = 1000 = one thousand)
+	AlignSynonym     = "synonym"     // a shared WordNet synset or word prefix
+	AlignTranslation = "translation" // a Chinese word and an English gloss of it (CC-CEDICT)
+)
 
 // Verdict is a model-level or data-level conclusion with its strength.
 type Verdict string

@@ -1,6 +1,7 @@
 package rephrase
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/leakhound/leakhound"
@@ -38,6 +39,12 @@ func (d *Detector) finding(it *leakhound.Item, item, doc *Prepared, p Pair, lo i
 			Doc:  leakhound.Span{Start: lo + int(v.start), End: lo + int(v.end)},
 			Item: leakhound.Span{Start: int(u.start), End: int(u.end)},
 		})
+		f.Aligned = append(f.Aligned, leakhound.Alignment{
+			Item:   item.text[u.start:u.end],
+			Doc:    strings.Clone(doc.text[v.start:v.end]),
+			How:    alignHow(l, u, v),
+			Weight: float64(u.w),
+		})
 	}
 	ex := doc.text
 	if len(ex) > maxExcerpt {
@@ -49,4 +56,17 @@ func (d *Detector) finding(it *leakhound.Item, item, doc *Prepared, p Pair, lo i
 	}
 	f.Excerpt = &leakhound.Excerpt{Offset: lo, Text: ex}
 	return f
+}
+
+// alignHow names how an aligned pair matched.
+func alignHow(l link, u, v unit) string {
+	switch {
+	case u.kind == kindNum:
+		return leakhound.AlignNumber
+	case l.how == matchExact:
+		return leakhound.AlignSame
+	case (u.kind == kindZh) != (v.kind == kindZh):
+		return leakhound.AlignTranslation
+	}
+	return leakhound.AlignSynonym
 }

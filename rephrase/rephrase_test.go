@@ -189,9 +189,61 @@ func TestDetector(t *testing.T) {
 					t.Errorf("%s: bad doc span %+v", c.name, s)
 				}
 			}
+			checkAligned(t, c.name, f, c.text, items)
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: found %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// checkAligned checks that a finding's aligned pairs repeat its spans'
+// texts, one per span, with a known kind of match.
+func checkAligned(t *testing.T, name string, f leakhound.Finding, text string, items []leakhound.Item) {
+	t.Helper()
+	if len(f.Aligned) != len(f.Spans) {
+		t.Errorf("%s: %d aligned pairs for %d spans", name, len(f.Aligned), len(f.Spans))
+		return
+	}
+	var item string
+	for _, it := range items {
+		if it.ID == f.Item {
+			item = it.Text
+		}
+	}
+	for k, a := range f.Aligned {
+		s := f.Spans[k]
+		if a.Doc != text[s.Doc.Start:s.Doc.End] || a.Item != item[s.Item.Start:s.Item.End] || a.Weight <= 0 {
+			t.Errorf("%s: aligned %+v does not match span %+v", name, a, s)
+		}
+		switch a.How {
+		case leakhound.AlignSame, leakhound.AlignNumber, leakhound.AlignSynonym, leakhound.AlignTranslation:
+		default:
+			t.Errorf("%s: aligned %+v: unknown how", name, a)
+		}
+	}
+}
+
+// TestAlignedEvidence checks the readable evidence of a paraphrase: the
+// numbers, the kept words and the synonyms, as a reader would list them.
+func TestAlignedEvidence(t *testing.T) {
+	m := testModel(t)
+	d := NewDetector(m, []leakhound.Item{{ID: "t/0", Benchmark: "t", Text: itemDucks}})
+	fs, err := d.NewWorker().Detect(nil, []byte(paraDucks))
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("Detect: %v, %d findings; want 1", err, len(fs))
+	}
+	got := map[string]string{}
+	for _, a := range fs[0].Aligned {
+		got[a.Item+"→"+a.Doc] = a.How
+	}
+	want := map[string]string{"16→16": leakhound.AlignNumber, "three→three": leakhound.AlignNumber, "ducks→ducks": leakhound.AlignSame, "muffins→muffins": leakhound.AlignSame}
+	if m.an.wn != nil {
+		want["eats→consumes"] = leakhound.AlignSynonym
+	}
+	for k, how := range want {
+		if got[k] != how {
+			t.Errorf("aligned %s: got %q, want %q (all: %v)", k, got[k], how, got)
 		}
 	}
 }

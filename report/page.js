@@ -31,7 +31,15 @@
   function docSpans(f) { return (f.spans || []).map(function (p) { return p.doc; }); }
   function itemSpans(f) { return (f.spans || []).map(function (p) { return p.item; }); }
 
+  function alignedText(as) {
+    return as.map(function (a) {
+      if (a.item === a.doc) { return a.item; }
+      return a.item + (a.how === 'same' || a.how === 'number' ? ' = ' : ' ~ ') + a.doc;
+    }).join(', ');
+  }
+
   function matched(f) {
+    if (f.aligned && f.aligned.length) { return alignedText(f.aligned); }
     if (!f.excerpt || !f.spans || !f.spans.length) { return ''; }
     var b = enc.encode(f.excerpt.text);
     var r = ranges(b, [f.spans[0].doc], f.excerpt.offset)[0];
@@ -143,6 +151,7 @@
     var ev = $('detail-evidence').querySelector('tbody');
     ev.textContent = '';
     var pairs = [['method', f.method], ['score', String(f.score)], ['verdict', f.verdict || ''], ['part', f.part || ''], ['cluster', f.cluster || ''], ['matched spans', String((f.spans || []).length)]];
+    if (f.aligned && f.aligned.length) { pairs.push(['aligned (= same, ~ synonym or translation)', alignedText(f.aligned)]); }
     Object.keys(f.evidence || {}).sort().forEach(function (k) { pairs.push([k, String(f.evidence[k])]); });
     pairs.forEach(function (p) {
       if (!p[1]) { return; }

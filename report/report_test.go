@@ -222,3 +222,26 @@ func BenchmarkBuilder(b *testing.B) {
 		bl.Report()
 	}
 }
+
+// TestAlignedInMarkdown checks that a paraphrase finding shows its aligned
+// words (same word, value and synonym) in the Markdown table, escaped.
+func TestAlignedInMarkdown(t *testing.T) {
+	b := NewBuilder(Options{})
+	b.Add(&leakhound.Finding{
+		SchemaVersion: leakhound.SchemaVersion, Item: "t/0", Benchmark: "t", Method: "rephrase", Score: 0.97,
+		Doc:   leakhound.DocRef{File: "c.jsonl", Line: 3},
+		Spans: []leakhound.SpanPair{{}, {}, {}},
+		Aligned: []leakhound.Alignment{
+			{Item: "ducks", Doc: "ducks", How: leakhound.AlignSame, Weight: 6},
+			{Item: "three", Doc: "3", How: leakhound.AlignNumber, Weight: 3},
+			{Item: "eats", Doc: "<b>consumes</b>", How: leakhound.AlignSynonym, Weight: 5},
+		},
+	})
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, b.Report()); err != nil {
+		t.Fatal(err)
+	}
+	if want := `ducks, three = 3, eats \~ &lt;b&gt;consumes&lt;/b&gt;`; !strings.Contains(md.String(), want) {
+		t.Errorf("Markdown lacks the aligned words %q:\n%s", want, md.String())
+	}
+}

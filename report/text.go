@@ -191,8 +191,12 @@ func mdText(s string) string {
 	return b.String()
 }
 
-// matchedText returns the finding's first matched span from its excerpt.
+// matchedText returns what the finding matched: its aligned words (a
+// paraphrase), or else its first matched span from its excerpt.
 func matchedText(f *leakhound.Finding) string {
+	if len(f.Aligned) > 0 {
+		return alignedText(f.Aligned)
+	}
 	if f.Excerpt == nil || len(f.Spans) == 0 {
 		return ""
 	}
@@ -215,3 +219,25 @@ func clip(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// alignedText renders aligned pairs for a reader, in order: "word" when
+// the item and the record show the same text, "item = record" for the
+// same word or value written otherwise, and "item ~ record" for a synonym
+// or a translation.
+func alignedText(as []leakhound.Alignment) string {
+	var b strings.Builder
+	for k, a := range as {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		switch {
+		case a.Item == a.Doc:
+			b.WriteString(a.Item)
+		case a.How == leakhound.AlignSame || a.How == leakhound.AlignNumber:
+			b.WriteString(a.Item + " = " + a.Doc)
+		default:
+			b.WriteString(a.Item + " ~ " + a.Doc)
+		}
+	}
+	return b.String()
+}
