@@ -10,12 +10,12 @@ import (
 
 // Index maps seed n-grams of benchmark items to their positions.
 type Index struct {
-	n      int      // seed n-gram length in tokens
-	stride int      // n-grams are indexed at item positions that are multiples of stride
+	n      int // seed n-gram length in tokens
+	stride int // n-grams are indexed at item positions that are multiples of stride
 	// templateKeys counts the n-grams left out for being in too many items.
 	templateKeys int
-	tokens []uint64 // token hashes of all items, concatenated
-	starts []uint32 // item i's tokens are tokens[starts[i]:starts[i+1]]
+	tokens       []uint64 // token hashes of all items, concatenated
+	starts       []uint32 // item i's tokens are tokens[starts[i]:starts[i+1]]
 
 	bloom     []uint64
 	bloomBits uint // log2(len(bloom))
