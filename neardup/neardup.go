@@ -3,6 +3,7 @@ package neardup
 import (
 	"flag"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -21,7 +22,6 @@ const (
 	CandidateShare = 0.25 // share of an item's sketch found to verify it
 	minHits        = 3    // and at least this many sketch entries
 	minShingles    = 8    // items with fewer shingles are left to the exact methods
-	filterBits     = 22   // bit filter in front of the sketch table (512 KiB)
 	// maxItemsPerShingle: a shingle of more items is boilerplate ("which
 	// of the following") and never enters a sketch.
 	maxItemsPerShingle = 10
@@ -76,10 +76,9 @@ func (d detector) NewWorker() match.Worker { return d.d.NewWorker() }
 type Detector struct {
 	items     []leakhound.Item
 	threshold float64
-	keys      []uint64 // sorted sketch hashes
-	owners    []int32  // item of keys[i]
-	sketchLen []int32  // per item
-	filter    []uint64
+	owners    []int32 // items of every sketch key, grouped by key
+	sketchLen []int32 // per item
+	table     keyTable
 }
 
 // mix spreads a shingle hash (the xor-rotate n-gram hash of package ngram
@@ -91,6 +90,12 @@ func mix(x uint64) uint64 {
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
 	return x
+}
+
+// shingle returns the mixed hash of the shingle of token hashes a, b, c:
+// mix(ngram.NgramAt(h, p, 3)) for h[p:p+3] = a, b, c.
+func shingle(a, b, c uint64) uint64 {
+	return mix(bits.RotateLeft64(a, 2) ^ bits.RotateLeft64(b, 1) ^ c)
 }
 
 // shingles appends the mixed shingle hashes of a token hash sequence.
@@ -110,7 +115,7 @@ func tokenHashes(dst []uint64, toks []ngram.Token) []uint64 {
 
 // New builds the sketches of items; verification requires containment t.
 func New(items []leakhound.Item, t float64) *Detector {
-	d := &Detector{items: items, threshold: t, sketchLen: make([]int32, len(items)), filter: make([]uint64, 1<<filterBits/64)}
+	d := &Detector{items: items, threshold: t, sketchLen: make([]int32, len(items))}
 	type entry struct {
 		key  uint64
 		item int32
@@ -161,25 +166,32 @@ func New(items []leakhound.Item, t float64) *Detector {
 		}
 		return int(a.item - b.item)
 	})
-	for _, e := range all {
-		d.keys = append(d.keys, e.key)
+	var keys []uint64
+	var first []uint32
+	for i, e := range all {
+		if i == 0 || e.key != all[i-1].key {
+			keys = append(keys, e.key)
+			first = append(first, uint32(i))
+		}
 		d.owners = append(d.owners, e.item)
-		b := e.key >> (64 - filterBits)
-		d.filter[b>>6] |= 1 << (b & 63)
 	}
+	first = append(first, uint32(len(all)))
+	d.table = newKeyTable(keys, first)
 	return d
 }
 
 // Worker is one goroutine's state.
 type Worker struct {
 	d      *Detector
-	toks   []ngram.Token
-	hashes []uint64
-	sh     []uint64
+	toks   []ngram.Token // of the record, when Detect tokenizes it
+	passed []int32       // shingle positions that passed the filter
+	sh     []uint64      // the record's shingles in a verification window
 	hits   []hit
 	itTok  []ngram.Token
 	itHash []uint64
 	itSh   []uint64
+	at     map[uint64]int
+	seen   map[uint64]bool
 }
 
 type hit struct {
@@ -189,26 +201,40 @@ type hit struct {
 }
 
 // NewWorker returns a worker.
-func (d *Detector) NewWorker() *Worker { return &Worker{d: d} }
+func (d *Detector) NewWorker() *Worker {
+	return &Worker{d: d, at: map[uint64]int{}, seen: map[uint64]bool{}}
+}
 
 // Detect appends the findings for one record's text.
 func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
-	d := w.d
 	w.toks = ngram.AppendTokens(w.toks[:0], text)
-	w.hashes = tokenHashes(w.hashes[:0], w.toks)
-	w.sh = shingles(w.sh[:0], w.hashes)
+	return w.DetectTokens(dst, text, w.toks), nil
+}
+
+// DetectTokens is Detect for a record already tokenized:
+// toks must be ngram.AppendTokens(nil, text). A caller that tokenizes the
+// record for other methods (the exact methods of package match) saves the
+// tokenizer, which is most of the cost of Detect. The worker does not keep
+// toks after the call.
+func (w *Worker) DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram.Token) []leakhound.Finding {
+	if len(toks) < Shingle {
+		return dst
+	}
+	w.passed = w.d.table.filterPass(w.passed[:0], toks)
+	if len(w.passed) == 0 {
+		return dst
+	}
 	w.hits = w.hits[:0]
-	for p, h := range w.sh {
-		b := h >> (64 - filterBits)
-		if d.filter[b>>6]&(1<<(b&63)) == 0 {
-			continue
-		}
-		for k, ok := slices.BinarySearch(d.keys, h); ok && k < len(d.keys) && d.keys[k] == h; k++ {
-			w.hits = append(w.hits, hit{d.owners[k], int32(p), h})
+	for _, p := range w.passed {
+		h := shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash)
+		if lo, hi := w.d.table.get(h); lo < hi {
+			for _, it := range w.d.owners[lo:hi] {
+				w.hits = append(w.hits, hit{it, p, h})
+			}
 		}
 	}
 	if len(w.hits) < minHits {
-		return dst, nil
+		return dst
 	}
 	slices.SortFunc(w.hits, func(a, b hit) int {
 		if a.item != b.item {
@@ -221,16 +247,16 @@ func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 		for hi < len(w.hits) && w.hits[hi].item == w.hits[lo].item {
 			hi++
 		}
-		dst = w.item(dst, text, w.hits[lo:hi])
+		dst = w.item(dst, text, toks, w.hits[lo:hi])
 		lo = hi
 	}
-	return dst, nil
+	return dst
 }
 
 // item verifies one item's hits group by group: hits closer than the
 // item's length belong to one group, and each group is one window. The
 // best window makes at most one finding per item and record.
-func (w *Worker) item(dst []leakhound.Finding, text []byte, hs []hit) []leakhound.Finding {
+func (w *Worker) item(dst []leakhound.Finding, text []byte, toks []ngram.Token, hs []hit) []leakhound.Finding {
 	n := int32(len(w.d.items[hs[0].item].Text)/4 + 8) // a generous bound on its shingles
 	var best leakhound.Finding
 	found := false
@@ -239,7 +265,7 @@ func (w *Worker) item(dst []leakhound.Finding, text []byte, hs []hit) []leakhoun
 		for hi < len(hs) && hs[hi].pos-hs[hi-1].pos <= n {
 			hi++
 		}
-		if f, ok := w.verify(text, hs[lo:hi]); ok && (!found || f.Score > best.Score) {
+		if f, ok := w.verify(toks, hs[lo:hi]); ok && (!found || f.Score > best.Score) {
 			best, found = f, true
 		}
 		lo = hi
@@ -252,7 +278,7 @@ func (w *Worker) item(dst []leakhound.Finding, text []byte, hs []hit) []leakhoun
 
 // verify checks one item's hits: enough distinct sketch entries, then the
 // exact containment in the window around them.
-func (w *Worker) verify(text []byte, hs []hit) (leakhound.Finding, bool) {
+func (w *Worker) verify(toks []ngram.Token, hs []hit) (leakhound.Finding, bool) {
 	item := hs[0].item
 	distinct := 0
 	for i, h := range hs {
@@ -269,15 +295,22 @@ func (w *Worker) verify(text []byte, hs []hit) (leakhound.Finding, bool) {
 	w.itHash = tokenHashes(w.itHash[:0], w.itTok)
 	w.itSh = shingles(w.itSh[:0], w.itHash)
 	n := len(w.itSh)
+	nsh := len(toks) - Shingle + 1
 	lo := max(0, int(hs[0].pos)-n)
-	hi := min(len(w.sh), int(hs[len(hs)-1].pos)+n+1)
-	at := make(map[uint64]int, hi-lo)
+	hi := min(nsh, int(hs[len(hs)-1].pos)+n+1)
+	w.sh = w.sh[:0]
+	for p := lo; p < hi; p++ {
+		w.sh = append(w.sh, shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash))
+	}
+	at := w.at
+	clear(at)
 	for p := hi - 1; p >= lo; p-- {
-		at[w.sh[p]] = p
+		at[w.sh[p-lo]] = p
 	}
 	var spans []leakhound.SpanPair
 	shared := 0
-	seen := make(map[uint64]bool, len(w.itSh))
+	seen := w.seen
+	clear(seen)
 	for q, h := range w.itSh {
 		if seen[h] {
 			continue
@@ -285,7 +318,7 @@ func (w *Worker) verify(text []byte, hs []hit) (leakhound.Finding, bool) {
 		seen[h] = true
 		if p, ok := at[h]; ok {
 			shared++
-			spans = addSpan(spans, w.toks, w.itTok, p, q)
+			spans = addSpan(spans, toks, w.itTok, p, q)
 		}
 	}
 	c := float64(shared) / float64(len(seen))

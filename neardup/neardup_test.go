@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound"
-	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/textgen"
 )
 
@@ -64,20 +63,4 @@ func TestDetect(t *testing.T) {
 			t.Errorf("%s: found %v, want %q", c.name, got, want)
 		}
 	}
-}
-
-func BenchmarkDetect(b *testing.B) {
-	items := testItems(5000)
-	d := New(items, 0.4)
-	g := textgen.New(5, 100000)
-	text := []byte(g.Paragraph(1 << 20))
-	w := d.NewWorker()
-	b.ResetTimer()
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	cpu := cputime.Used()
-	for b.Loop() {
-		w.Detect(nil, text)
-	}
-	cputime.Report(b, b.N, cpu, int64(len(text)))
 }

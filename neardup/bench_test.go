@@ -1,0 +1,90 @@
+package neardup
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/leakhound/leakhound/internal/cputime"
+	"github.com/leakhound/leakhound/internal/textgen"
+)
+
+// benchDocs returns 8 MB of records: the "text" fields of the JSONL file
+// named by LEAKHOUND_BENCH_CORPUS (e.g. the corpus of
+// shared/bench/gen_corpus.py), else generated 2.7 KB English-like text.
+func benchDocs(b *testing.B) ([][]byte, int) {
+	var docs [][]byte
+	size := 0
+	if p := os.Getenv("LEAKHOUND_BENCH_CORPUS"); p != "" {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<26)
+		for sc.Scan() && size < 8<<20 {
+			var r struct{ Text string }
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				b.Fatal(err)
+			}
+			docs = append(docs, []byte(r.Text))
+			size += len(r.Text)
+		}
+		if err := sc.Err(); err != nil {
+			b.Fatal(err)
+		}
+		return docs, size
+	}
+	g := textgen.New(7, 100000)
+	for size < 8<<20 {
+		t := []byte(g.Paragraph(2700))
+		docs = append(docs, t)
+		size += len(t)
+	}
+	return docs, size
+}
+
+// BenchmarkDetect measures the record side against 5,000 generated items
+// on one 1 MB generated record.
+func BenchmarkDetect(b *testing.B) {
+	items := testItems(5000)
+	d := New(items, 0.4)
+	g := textgen.New(5, 100000)
+	text := []byte(g.Paragraph(1 << 20))
+	w := d.NewWorker()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Used()
+	for b.Loop() {
+		if _, err := w.Detect(nil, text); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cputime.Report(b, b.N, cpu, int64(len(text)))
+}
+
+// BenchmarkDetectSharedData measures the record side against every item
+// of the nine benchmarks of doc/performance.md's scan runs, on 8 MB of
+// records from LEAKHOUND_BENCH_CORPUS (the synthetic corpus) or of
+// generated text.
+func BenchmarkDetectSharedData(b *testing.B) {
+	items := sharedItems(b)
+	d := New(items, 0.4)
+	docs, size := benchDocs(b)
+	w := d.NewWorker()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Used()
+	for b.Loop() {
+		for _, t := range docs {
+			if _, err := w.Detect(nil, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cputime.Report(b, b.N, cpu, int64(size))
+}
