@@ -109,13 +109,13 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 	c := &candIndex{forms: map[uint64][]int32{}, filter: make([]uint64, 1<<prefilterBits/64), total: make([]float32, len(items)), head: make([]float32, len(items)), nHead: make([]uint16, len(items))}
 	byKey := map[uint64]int32{}
 	stems := map[string]bool{}
-	infl := map[string][]uint64{}
+	seen := map[rawKey][]anchorForm{}
 	c.itemOff = make([]uint32, 1, len(items)+1)
 	var mine []uint32
 	for i, it := range items {
 		mine = mine[:0]
 		lo, hi := headSpan(it.Text)
-		for _, f := range m.an.anchorForms(it.Text, infl) {
+		for _, f := range m.an.anchorForms(it.Text, seen) {
 			if f.w < minAnchorIDF {
 				continue
 			}
@@ -390,49 +390,75 @@ type anchorForm struct {
 }
 
 // anchorForms returns the anchors of a text with their surface forms.
-// infl caches the inflection hashes of words.
-func (a *analyzer) anchorForms(text string, infl map[string][]uint64) []anchorForm {
+// seen caches the anchors of each token text: a token seen before (in this
+// or an earlier item) is analysed once, and its forms, already added to
+// the table, come back empty (building the index for all benchmarks spent
+// most of its 12 CPU-seconds re-adding the forms of repeated words).
+func (a *analyzer) anchorForms(text string, seen map[rawKey][]anchorForm) []anchorForm {
 	var out []anchorForm
 	for _, t := range scanTokens(nil, text) {
-		switch t.class {
-		case rawNum:
-			c, ok := canonNumber(t.text)
-			if !ok {
-				continue
-			}
-			k := numKey(c)
-			f := anchorForm{key: k, w: a.bg.idf(k), start: t.start}
-			f.forms = append(f.forms, formHash(strings.ReplaceAll(c, ".", "")))
-			if w, ok := numberNames[c]; ok {
-				f.forms = append(f.forms, formHash(w))
-			}
-			out = append(out, f)
-		case rawWord:
-			joined := strings.ToLower(strings.ReplaceAll(t.text, "_", ""))
-			subs := subwords(t.text)
-			for _, s := range subs {
-				if stopwords[s] || len(s) < 3 || isAllDigits(s) {
-					continue
-				}
-				if _, ok := numberWords[s]; ok {
-					continue
-				}
-				st := stem(s)
-				k := wordKey(st)
-				f := anchorForm{key: k, w: a.bg.idf(k), stem: st, start: t.start}
-				hs, ok := infl[s]
-				if !ok {
-					for _, form := range inflections(s) {
-						hs = append(hs, formHash(form))
-					}
-					infl[s] = hs
-				}
-				f.forms = append(f.forms, hs...)
-				if len(subs) > 1 {
-					f.forms = append(f.forms, formHash(joined))
-				}
+		k := rawKey{t.class, t.text}
+		fs, ok := seen[k]
+		if !ok {
+			fs = a.tokenAnchors(t)
+			seen[k] = fs
+			for _, f := range fs {
+				f.start = t.start
 				out = append(out, f)
 			}
+			continue
+		}
+		for _, f := range fs {
+			f.start, f.forms = t.start, nil
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// rawKey identifies a token text of a class.
+type rawKey struct {
+	class uint8
+	text  string
+}
+
+// tokenAnchors returns the anchors of one token with their surface forms:
+// a number, or the content subwords of a word.
+func (a *analyzer) tokenAnchors(t rawToken) []anchorForm {
+	var out []anchorForm
+	switch t.class {
+	case rawNum:
+		c, ok := canonNumber(t.text)
+		if !ok {
+			return nil
+		}
+		k := numKey(c)
+		f := anchorForm{key: k, w: a.bg.idf(k)}
+		f.forms = append(f.forms, formHash(strings.ReplaceAll(c, ".", "")))
+		if w, ok := numberNames[c]; ok {
+			f.forms = append(f.forms, formHash(w))
+		}
+		out = append(out, f)
+	case rawWord:
+		joined := strings.ToLower(strings.ReplaceAll(t.text, "_", ""))
+		subs := subwords(t.text)
+		for _, s := range subs {
+			if stopwords[s] || len(s) < 3 || isAllDigits(s) {
+				continue
+			}
+			if _, ok := numberWords[s]; ok {
+				continue
+			}
+			st := stem(s)
+			k := wordKey(st)
+			f := anchorForm{key: k, w: a.bg.idf(k), stem: st}
+			for _, form := range inflections(s) {
+				f.forms = append(f.forms, formHash(form))
+			}
+			if len(subs) > 1 {
+				f.forms = append(f.forms, formHash(joined))
+			}
+			out = append(out, f)
 		}
 	}
 	return out
