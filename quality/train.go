@@ -23,11 +23,17 @@ type TrainOptions struct {
 	// GeneratedDocs is how many generated English-like documents (2.7 KB,
 	// internal/textgen) are mined for negatives.
 	GeneratedDocs int
+	// MinedWeight scales the weight of each candidate window mined on
+	// clean documents in the fit.
+	MinedWeight float64
+	// MaxMinedFPR is the largest share of those windows a kind's
+	// threshold may flag.
+	MaxMinedFPR float64
 }
 
 // DefaultTrainOptions are the settings of the shipped weights.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.01, GeneratedDocs: 3000}
+	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.01, GeneratedDocs: 3000, MinedWeight: 1, MaxMinedFPR: 0.01}
 }
 
 // trainingExamples returns labelled feature vectors per kind from the
@@ -37,8 +43,8 @@ func DefaultTrainOptions() TrainOptions {
 func trainingExamples(m *rephrase.Model, sets []PairSet, ordinary []leakhound.Item, o TrainOptions) map[string][]rephrase.Example {
 	out := map[string][]rephrase.Example{}
 	add := func(item, doc *rephrase.Prepared, label bool) {
-		k, f := m.PairFeatures(item, doc)
-		out[k] = append(out[k], rephrase.Example{X: f, Label: label})
+		k, e := m.PairExample(item, doc, label)
+		out[k] = append(out[k], e)
 	}
 	ord := make([]*rephrase.Prepared, len(ordinary))
 	for i, it := range ordinary {
@@ -121,12 +127,20 @@ func TrainingOrdinary(ordinary []leakhound.Item) []leakhound.Item {
 	return out
 }
 
+// mined is a negative that the candidate stage produced on a clean
+// document.
+type mined struct {
+	kind string
+	ex   rephrase.Example
+	doc  int // index of the document (ordinary records first, then generated ones)
+}
+
 // minedNegatives runs the candidate stage of a detector built on every
 // benchmark item over ordinary documents and generated text, and returns
 // each candidate window as a negative: the pairs that verification really
 // sees in a clean corpus.
-func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs int) map[string][]rephrase.Example {
-	out := map[string][]rephrase.Example{}
+func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs int) []mined {
+	var out []mined
 	d := rephrase.NewDetector(m, bench)
 	w := d.NewWorker()
 	texts := make([]string, 0, len(ordinary)+docs)
@@ -137,10 +151,10 @@ func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs in
 	for i := 0; i < docs; i++ {
 		texts = append(texts, g.Paragraph(2700))
 	}
-	for _, t := range texts {
+	for di, t := range texts {
 		for _, c := range w.Candidates([]byte(t)) {
-			k, f := m.PairFeatures(m.Prepare(bench[c.Item].Text), m.Prepare(t[c.Lo:c.Hi]))
-			out[k] = append(out[k], rephrase.Example{X: f})
+			k, e := m.PairExample(m.Prepare(bench[c.Item].Text), m.Prepare(t[c.Lo:c.Hi]), false)
+			out = append(out, mined{k, e, di})
 		}
 	}
 	return out
@@ -152,44 +166,79 @@ func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs in
 // of the ordinary documents.
 func Train(m *rephrase.Model, sets []PairSet, bench, ordinary []leakhound.Item, o TrainOptions) (*rephrase.Weights, string) {
 	ex := trainingExamples(m, sets, ordinary, o)
-	for k, neg := range minedNegatives(m, bench, ordinary, o.GeneratedDocs) {
-		ex[k] = append(ex[k], neg...)
+	mn := minedNegatives(m, bench, ordinary, o.GeneratedDocs)
+	minedBy := map[string][]rephrase.Example{}
+	for _, x := range mn {
+		x.ex.Weight = o.MinedWeight
+		minedBy[x.kind] = append(minedBy[x.kind], x.ex)
 	}
 	w := &rephrase.Weights{
 		Features: rephrase.FeatureNames(),
 		Models:   map[string]rephrase.Logistic{},
-		Trained: fmt.Sprintf("LMSYS rephrase sets (training part: %d%% of items held out by a seeded hash), negatives: other originals, other rephrases, Alpaca/CodeAlpaca records; seed %d; L2 %g; threshold: smallest >= 0.5 flagging <= %.1f%% of training negatives",
-			100-heldOutPercent, Seed, o.Lambda, 100*o.MaxFPR),
+		Trained: fmt.Sprintf("LMSYS rephrase sets (training part: %d%% of items held out by a seeded hash), negatives: other originals, other rephrases, Alpaca/CodeAlpaca records, candidate windows on the training Alpaca/CodeAlpaca records and %d generated documents (weight %g); seed %d; L2 %g; only pairs with the minimum aligned evidence; threshold: smallest >= 0.5 flagging <= %.1f%% of the sampled negatives and <= %.2f%% of the candidate windows",
+			100-heldOutPercent, o.GeneratedDocs, o.MinedWeight, Seed, o.Lambda, 100*o.MaxFPR, 100*o.MaxMinedFPR),
 	}
 	var report strings.Builder
 	for _, k := range rephrase.Kinds {
-		lg := rephrase.TrainLogistic(ex[k], o.Lambda, Seed)
-		lg.Threshold = chooseThreshold(&lg, ex[k], o.MaxFPR)
-		w.Models[k] = lg
-		var c Counts
-		for _, e := range ex[k] {
-			c.Add(e.Label, lg.Prob(e.X) >= lg.Threshold)
+		// Only pairs with the minimum aligned evidence are ever scored, so
+		// the fit and the threshold look at those (the thresholds' false
+		// positive rates are over all negatives of the kind).
+		var fit []rephrase.Example
+		for _, e := range append(slices.Clone(ex[k]), minedBy[k]...) {
+			if e.Eligible {
+				fit = append(fit, e)
+			}
 		}
-		fmt.Fprintf(&report, "%-6s %5d examples (%d positive)  threshold %.3f  training TP %d FP %d FN %d TN %d  F1 %.3f\n",
-			k, len(ex[k]), c.TP+c.FN, lg.Threshold, c.TP, c.FP, c.FN, c.TN, c.F1())
+		lg := rephrase.TrainLogistic(fit, o.Lambda, Seed)
+		lg.Threshold = max(chooseThreshold(&lg, ex[k], o.MaxFPR), chooseThreshold(&lg, minedBy[k], o.MaxMinedFPR))
+		w.Models[k] = lg
+		var c, cm Counts
+		for _, e := range ex[k] {
+			c.Add(e.Label, e.Eligible && lg.Prob(e.X) >= lg.Threshold)
+		}
+		for _, e := range minedBy[k] {
+			cm.Add(false, e.Eligible && lg.Prob(e.X) >= lg.Threshold)
+		}
+		fmt.Fprintf(&report, "%-6s %5d examples (%d positive), %5d candidate windows  threshold %.3f  training TP %d FP %d FN %d TN %d  F1 %.3f; windows flagged %d\n",
+			k, len(ex[k]), c.TP+c.FN, len(minedBy[k]), lg.Threshold, c.TP, c.FP, c.FN, c.TN, c.F1(), cm.FP)
 	}
+	flagged := map[int]bool{}
+	for _, x := range mn {
+		lg := w.Models[x.kind]
+		if x.ex.Eligible && lg.Prob(x.ex.X) >= lg.Threshold {
+			flagged[x.doc] = true
+		}
+	}
+	nOrd := 0
+	for d := range flagged {
+		if d < len(ordinary) {
+			nOrd++
+		}
+	}
+	fmt.Fprintf(&report, "training ordinary records flagged: %d of %d; generated documents flagged: %d of %d\n",
+		nOrd, len(ordinary), len(flagged)-nOrd, o.GeneratedDocs)
 	return w, report.String()
 }
 
 // chooseThreshold returns the smallest threshold >= 0.5 under which at
-// most maxFPR of the negatives are flagged.
+// most maxFPR of the negatives are flagged (only eligible pairs can be).
 func chooseThreshold(lg *rephrase.Logistic, ex []rephrase.Example, maxFPR float64) float64 {
 	var neg []float64
+	total := 0
 	for _, e := range ex {
-		if !e.Label {
+		if e.Label {
+			continue
+		}
+		total++
+		if e.Eligible {
 			neg = append(neg, lg.Prob(e.X))
 		}
 	}
-	if len(neg) == 0 {
+	allowed := int(maxFPR * float64(total))
+	if len(neg) <= allowed {
 		return 0.5
 	}
 	slices.Sort(neg)
-	allowed := int(maxFPR * float64(len(neg)))
 	t := neg[len(neg)-1-allowed] + 1e-9
 	if allowed > 0 {
 		t = (neg[len(neg)-1-allowed] + neg[len(neg)-allowed]) / 2

@@ -23,6 +23,10 @@ var featureNames = []string{
 	"len_ratio",      // |log(window units / item units)|
 	"harmonic",       // 2·recall·precision / (recall + precision)
 	"rare_unmatched", // log(1 + summed IDF of question words above the median weight left unaligned)
+	"distinct",       // log(1 + summed IDF of the distinct aligned item words and numbers: a repeated one counts once)
+	"head_info",      // log(1 + summed IDF of the distinct words and numbers of the item's question): how specific the item is
+	"num_missed",     // log(1 + summed IDF of the question's numbers not found in the window)
+	"words",          // log(1 + distinct aligned content words)
 }
 
 // nFeatures is the length of a feature vector.
@@ -113,7 +117,70 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 		}
 		f[13] = math.Log1p(miss)
 	}
+	f[14], f[17] = distinctEvidence(it, links)
+	f[15] = headInfo(it)
+	f[16] = math.Log1p(numbersMissed(it, win))
 	return f, links
+}
+
+// distinctEvidence returns log(1 + the summed IDF of the distinct primary
+// keys of the aligned item units) and log(1 + the number of distinct
+// aligned words). A word that the item repeats (an identifier used ten
+// times in a solution, "arr") is one piece of evidence, not ten.
+func distinctEvidence(it *analysis, links []link) (evid, words float64) {
+	seen := make(map[uint64]bool, len(links))
+	var sum float64
+	n := 0
+	for _, l := range links {
+		u := it.units[l.i]
+		if seen[u.keys[0]] {
+			continue
+		}
+		seen[u.keys[0]] = true
+		sum += float64(u.w)
+		if u.kind != kindNum {
+			n++
+		}
+	}
+	return math.Log1p(sum), math.Log1p(float64(n))
+}
+
+// headInfo is log(1 + the summed IDF of the distinct units of the item's
+// question): a generic task ("find the length of a string") carries little
+// information, so that matching all of it says little.
+func headInfo(it *analysis) float64 {
+	seen := map[uint64]bool{}
+	var sum float64
+	for _, u := range it.units[it.head0:it.head] {
+		if !seen[u.keys[0]] {
+			seen[u.keys[0]] = true
+			sum += float64(u.w)
+		}
+	}
+	return math.Log1p(sum)
+}
+
+// numbersMissed is the summed IDF of the question's numbers that the
+// window lacks (as multisets): a copy of a word problem keeps its data.
+func numbersMissed(it, win *analysis) float64 {
+	cnt := map[uint64]int{}
+	for _, u := range win.units {
+		if u.kind == kindNum {
+			cnt[u.keys[0]]++
+		}
+	}
+	var miss float64
+	for _, u := range it.units[it.head0:it.head] {
+		if u.kind != kindNum {
+			continue
+		}
+		if cnt[u.keys[0]] > 0 {
+			cnt[u.keys[0]]--
+		} else {
+			miss += float64(u.w)
+		}
+	}
+	return miss
 }
 
 // alignedStretch returns the window units from the first to the last

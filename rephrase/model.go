@@ -131,6 +131,9 @@ type Pair struct {
 	Features []float64
 	Prob     float64
 	Flag     bool
+	// Eligible reports whether the pair has the minimum aligned evidence
+	// (enough); only eligible pairs are flagged.
+	Eligible bool
 	links    []link
 }
 
@@ -153,7 +156,8 @@ func (m *Model) Compare(item, doc *Prepared) Pair {
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	return Pair{Kind: k, Features: f, Prob: p, Flag: p >= max(lg.Threshold, m.minProb) && enough(item.an, links, f[0]), links: links}
+	ok := enough(item.an, links, f[0])
+	return Pair{Kind: k, Features: f, Prob: p, Eligible: ok, Flag: ok && p >= max(lg.Threshold, m.minProb), links: links}
 }
 
 // Minimum evidence of a flagged pair: a paraphrase of a short item shares
@@ -166,7 +170,7 @@ const (
 
 // A short question with 3 aligned words passes when they are most of it
 // (shortRecall of its IDF weight).
-const shortRecall = 0.6
+const shortRecall = 0.5
 
 func enough(it *analysis, links []link, recall float64) bool {
 	words := 0
@@ -175,7 +179,7 @@ func enough(it *analysis, links []link, recall float64) bool {
 			words++
 		}
 	}
-	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 2 || words == minAlignedWords-1 && recall >= shortRecall
+	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 1 || words >= 2 && recall >= shortRecall
 }
 
 // PairFeatures returns the kind and the feature vector of a pair, for
@@ -183,6 +187,14 @@ func enough(it *analysis, links []link, recall float64) bool {
 func (m *Model) PairFeatures(item, doc *Prepared) (string, []float64) {
 	f, _ := pairFeatures(item.an, doc.an)
 	return kindOf(item, doc), f
+}
+
+// PairExample returns the kind of a pair and its training example (the
+// features and whether the pair has the minimum aligned evidence), with
+// the given label. It does not read the weights.
+func (m *Model) PairExample(item, doc *Prepared, label bool) (string, Example) {
+	f, links := pairFeatures(item.an, doc.an)
+	return kindOf(item, doc), Example{X: f, Label: label, Eligible: enough(item.an, links, f[0])}
 }
 
 // FeatureNames returns the names of the features, in vector order.

@@ -65,6 +65,17 @@ func ParseWeights(b []byte) (*Weights, error) {
 	return &w, nil
 }
 
+// UntrainedWeights returns all-zero weights for the features of this
+// build (every pair scores 0.5 and none is flagged): the model that
+// training starts from when the embedded weights are for other features.
+func UntrainedWeights() *Weights {
+	w := &Weights{Features: FeatureNames(), Models: map[string]Logistic{}, Trained: "untrained"}
+	for _, k := range Kinds {
+		w.Models[k] = Logistic{Weights: make([]float64, nFeatures), Threshold: 1.01}
+	}
+	return w
+}
+
 // Prob returns the model's probability for feature vector x.
 func (l *Logistic) Prob(x []float64) float64 {
 	z := l.Bias
@@ -78,6 +89,18 @@ func (l *Logistic) Prob(x []float64) float64 {
 type Example struct {
 	X     []float64
 	Label bool
+	// Eligible: the pair has the minimum aligned evidence, so the scorer
+	// decides it (an ineligible pair is never flagged).
+	Eligible bool
+	// Weight scales the example's share of its class's loss (0 means 1).
+	Weight float64
+}
+
+func (e *Example) weight() float64 {
+	if e.Weight == 0 {
+		return 1
+	}
+	return e.Weight
 }
 
 // TrainLogistic fits a logistic regression by full-batch gradient
@@ -93,11 +116,11 @@ func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 	}
 	var b float64
 	var npos, nneg float64
-	for _, e := range ex {
-		if e.Label {
-			npos++
+	for i := range ex {
+		if ex[i].Label {
+			npos += ex[i].weight()
 		} else {
-			nneg++
+			nneg += ex[i].weight()
 		}
 	}
 	if npos == 0 || nneg == 0 {
@@ -109,15 +132,16 @@ func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 	for iter := 0; iter < 4000; iter++ {
 		clear(g)
 		var gb float64
-		for _, e := range ex {
+		for k := range ex {
+			e := &ex[k]
 			z := b
 			for i, v := range e.X {
 				z += w[i] * v
 			}
 			p := 1 / (1 + math.Exp(-z))
-			y, cw := 0.0, wn
+			y, cw := 0.0, wn*e.weight()
 			if e.Label {
-				y, cw = 1, wp
+				y, cw = 1, wp*e.weight()
 			}
 			r := (p - y) * cw
 			for i, v := range e.X {

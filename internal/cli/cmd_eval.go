@@ -108,7 +108,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	default:
 		return e.errorf("eval: unknown mode %q (protocol, retrieval, codealpaca, ordinary, corpus, train)", mode)
 	}
-	m, err := evalModel(e, dir)
+	m, err := evalModel(e, dir, mode == "train")
 	if err != nil {
 		return e.errorf("eval: %v", err)
 	}
@@ -156,10 +156,15 @@ func parseParts(list []string) ([]quality.Part, error) {
 	return out, nil
 }
 
-func evalModel(e *env, dir string) (*rephrase.Model, error) {
+// evalModel loads the model; for training it starts from untrained
+// weights, so that a build whose features changed can retrain.
+func evalModel(e *env, dir string, untrained bool) (*rephrase.Model, error) {
 	cfg, err := rephrase.FlagConfig()
 	if err != nil {
 		return nil, err
+	}
+	if untrained {
+		cfg.Weights = rephrase.UntrainedWeights()
 	}
 	cfg.LexiconDirs = append(cfg.LexiconDirs, dir)
 	cfg.Warnf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "leakhound: eval: "+format+"\n", args...) }
