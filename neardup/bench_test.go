@@ -8,6 +8,7 @@ import (
 
 	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/textgen"
+	"github.com/leakhound/leakhound/ngram"
 )
 
 // benchDocs returns 8 MB of records: the "text" fields of the JSONL file
@@ -84,6 +85,30 @@ func BenchmarkDetectSharedData(b *testing.B) {
 			if _, err := w.Detect(nil, t); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+	cputime.Report(b, b.N, cpu, int64(size))
+}
+
+// BenchmarkDetectTokens is BenchmarkDetectSharedData on records already
+// tokenized: the part of the record side that a caller sharing its tokens
+// (package match) would pay.
+func BenchmarkDetectTokens(b *testing.B) {
+	items := sharedItems(b)
+	d := New(items, 0.4)
+	docs, size := benchDocs(b)
+	toks := make([][]ngram.Token, len(docs))
+	for i, t := range docs {
+		toks[i] = ngram.AppendTokens(nil, t)
+	}
+	w := d.NewWorker()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Used()
+	for b.Loop() {
+		for i, t := range docs {
+			w.DetectTokens(nil, t, toks[i])
 		}
 	}
 	cputime.Report(b, b.N, cpu, int64(size))

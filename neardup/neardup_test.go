@@ -64,3 +64,11 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestUnmix(t *testing.T) {
+	for _, x := range []uint64{0, 1, 42, 1 << 63, ^uint64(0), 0x243f6a8885a308d3} {
+		if got := unmix(mix(x)); got != x {
+			t.Errorf("unmix(mix(%#x)) = %#x", x, got)
+		}
+	}
+}
