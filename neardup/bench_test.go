@@ -3,9 +3,12 @@ package neardup
 import (
 	"bufio"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/textgen"
 	"github.com/leakhound/leakhound/ngram"
@@ -70,24 +73,54 @@ func BenchmarkDetect(b *testing.B) {
 // BenchmarkDetectSharedData measures the record side against every item
 // of the nine benchmarks of doc/performance.md's scan runs, on 8 MB of
 // records from LEAKHOUND_BENCH_CORPUS (the synthetic corpus) or of
-// generated text.
+// generated text; "reference" is the implementation before the record side
+// was made fast (reference_test.go).
 func BenchmarkDetectSharedData(b *testing.B) {
 	items := sharedItems(b)
-	d := New(items, 0.4)
 	docs, size := benchDocs(b)
-	w := d.NewWorker()
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cputime.Used()
-	for b.Loop() {
-		for _, t := range docs {
-			if _, err := w.Detect(nil, t); err != nil {
-				b.Fatal(err)
-			}
-		}
+	benchBoth(b, items, docs, size)
+}
+
+// BenchmarkDetectPlanted is BenchmarkDetectSharedData on records that each
+// hold an edited copy of a benchmark item (see perturb), so that every
+// record has a candidate to verify.
+func BenchmarkDetectPlanted(b *testing.B) {
+	items := sharedItems(b)
+	g := textgen.New(41, 30000)
+	r := rand.New(rand.NewPCG(41, 42))
+	var docs [][]byte
+	size := 0
+	for size < 8<<20 {
+		parts := []string{g.Paragraph(r.IntN(2000)), perturb(r, g, items[r.IntN(len(items))].Text), g.Paragraph(r.IntN(1000))}
+		t := []byte(strings.Join(parts, " "))
+		docs = append(docs, t)
+		size += len(t)
 	}
-	cputime.Report(b, b.N, cpu, int64(size))
+	benchBoth(b, items, docs, size)
+}
+
+// benchBoth runs Detect of the detector and of the reference over docs.
+func benchBoth(b *testing.B, items []leakhound.Item, docs [][]byte, size int) {
+	fast := New(items, 0.4).NewWorker()
+	ref := refNew(items, 0.4).newWorker()
+	for _, c := range []struct {
+		name   string
+		detect func([]leakhound.Finding, []byte) ([]leakhound.Finding, error)
+	}{{"fast", fast.Detect}, {"reference", ref.Detect}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			cpu := cputime.Used()
+			for b.Loop() {
+				for _, t := range docs {
+					if _, err := c.detect(nil, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			cputime.Report(b, b.N, cpu, int64(size))
+		})
+	}
 }
 
 // BenchmarkDetectTokens is BenchmarkDetectSharedData on records already

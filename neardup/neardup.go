@@ -198,13 +198,9 @@ type Worker struct {
 	d      *Detector
 	toks   []ngram.Token // of the record, when Detect tokenizes it
 	passed []int32       // shingle positions that passed the filter
-	sh     []uint64      // the record's shingles in a verification window
 	hits   []hit
-	itTok  []ngram.Token
-	itHash []uint64
-	itSh   []uint64
-	at     map[uint64]int
-	seen   map[uint64]bool
+	itTok  []ngram.Token // of the item being verified
+	set    shingleSet    // its distinct shingles
 }
 
 type hit struct {
@@ -215,7 +211,7 @@ type hit struct {
 
 // NewWorker returns a worker.
 func (d *Detector) NewWorker() *Worker {
-	return &Worker{d: d, at: map[uint64]int{}, seen: map[uint64]bool{}}
+	return &Worker{d: d}
 }
 
 // Detect appends the findings for one record's text.
@@ -305,36 +301,27 @@ func (w *Worker) verify(toks []ngram.Token, hs []hit) (leakhound.Finding, bool) 
 	}
 	it := &w.d.items[item]
 	w.itTok = ngram.AppendTokens(w.itTok[:0], []byte(it.Text))
-	w.itHash = tokenHashes(w.itHash[:0], w.itTok)
-	w.itSh = shingles(w.itSh[:0], w.itHash)
-	n := len(w.itSh)
+	n := max(0, len(w.itTok)-Shingle+1)
 	nsh := len(toks) - Shingle + 1
 	lo := max(0, int(hs[0].pos)-n)
 	hi := min(nsh, int(hs[len(hs)-1].pos)+n+1)
-	w.sh = w.sh[:0]
-	for p := lo; p < hi; p++ {
-		w.sh = append(w.sh, shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash))
+	set := &w.set
+	set.reset(n)
+	for q := range n {
+		set.add(shingle(w.itTok[q].Hash, w.itTok[q+1].Hash, w.itTok[q+2].Hash), q)
 	}
-	at := w.at
-	clear(at)
-	for p := hi - 1; p >= lo; p-- {
-		at[w.sh[p-lo]] = p
+	for p := lo; p < hi; p++ {
+		set.see(shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash), p)
 	}
 	var spans []leakhound.SpanPair
 	shared := 0
-	seen := w.seen
-	clear(seen)
-	for q, h := range w.itSh {
-		if seen[h] {
-			continue
-		}
-		seen[h] = true
-		if p, ok := at[h]; ok {
+	for i, p := range set.first {
+		if p >= 0 {
 			shared++
-			spans = addSpan(spans, toks, w.itTok, p, q)
+			spans = addSpan(spans, toks, w.itTok, int(p), int(set.q[i]))
 		}
 	}
-	c := float64(shared) / float64(len(seen))
+	c := float64(shared) / float64(len(set.keys))
 	if c < w.d.threshold {
 		return leakhound.Finding{}, false
 	}
@@ -348,7 +335,7 @@ func (w *Worker) verify(toks []ngram.Token, hs []hit) (leakhound.Finding, bool) 
 		Verdict:       "near-duplicate",
 		Cluster:       it.Cluster,
 		Spans:         spans,
-		Evidence:      map[string]float64{"containment": c, "shingles_shared": float64(shared), "item_shingles": float64(len(seen)), "sketch_hits": float64(distinct), "sketch_size": float64(k)},
+		Evidence:      map[string]float64{"containment": c, "shingles_shared": float64(shared), "item_shingles": float64(len(set.keys)), "sketch_hits": float64(distinct), "sketch_size": float64(k)},
 	}, true
 }
 
