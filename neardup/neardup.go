@@ -1,6 +1,7 @@
 package neardup
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"math/bits"
@@ -37,15 +38,6 @@ func init() {
 		i you he she we they me him her us them my your his our their there here do does did have has had can will would should may might must`) {
 		common[ngram.HashString(w)] = true
 	}
-}
-
-func allCommon(h []uint64) bool {
-	for _, x := range h {
-		if !common[x] {
-			return false
-		}
-	}
-	return true
 }
 
 // threshold is the containment a finding needs (--neardup-threshold).
@@ -111,86 +103,115 @@ func shingle(a, b, c uint64) uint64 {
 	return mix(bits.RotateLeft64(a, 2) ^ bits.RotateLeft64(b, 1) ^ c)
 }
 
-// shingles appends the mixed shingle hashes of a token hash sequence.
-func shingles(dst []uint64, h []uint64) []uint64 {
-	for i := 0; i+Shingle <= len(h); i++ {
-		dst = append(dst, mix(ngram.NgramAt(h, i, Shingle)))
-	}
-	return dst
-}
-
-func tokenHashes(dst []uint64, toks []ngram.Token) []uint64 {
-	for _, t := range toks {
-		dst = append(dst, t.Hash)
-	}
-	return dst
-}
-
 // New builds the sketches of items; verification requires containment t.
 func New(items []leakhound.Item, t float64) *Detector {
 	d := &Detector{items: items, threshold: t, sketchLen: make([]int32, len(items))}
-	type entry struct {
-		key  uint64
-		item int32
-	}
-	var all []entry
-	var toks []ngram.Token
-	var hs, sh []uint64
-	perItem := make([][]uint64, len(items))
-	df := map[uint64]int32{}
-	for i, it := range items {
-		toks = ngram.AppendTokens(toks[:0], []byte(it.Text))
-		hs = tokenHashes(hs[:0], toks)
-		sh = sh[:0]
-		for p := 0; p+Shingle <= len(hs); p++ {
-			if !allCommon(hs[p : p+Shingle]) {
-				sh = append(sh, mix(ngram.NgramAt(hs, p, Shingle)))
+	all := sortEntries(itemShingles(items))
+	// Walk the (shingle, item) pairs in shingle order: a shingle's run
+	// gives its items (its document frequency), and each item takes its
+	// first Sketch shingles of at most maxItemsPerShingle items, which are
+	// its smallest.
+	survivors := make([]int32, len(items))
+	var sketch []entry
+	var run []int32
+	for lo := 0; lo < len(all); {
+		hi := lo
+		run = run[:0]
+		for ; hi < len(all) && all[hi].key == all[lo].key; hi++ {
+			if len(run) == 0 || run[len(run)-1] != all[hi].item {
+				run = append(run, all[hi].item)
 			}
 		}
-		slices.Sort(sh)
-		sh = slices.Compact(sh)
-		perItem[i] = slices.Clone(sh)
-		for _, h := range sh {
-			df[h]++
-		}
-	}
-	for i := range items {
-		sh = sh[:0]
-		for _, h := range perItem[i] {
-			if df[h] <= maxItemsPerShingle {
-				sh = append(sh, h)
+		if len(run) <= maxItemsPerShingle {
+			for _, it := range run {
+				if survivors[it]++; survivors[it] <= Sketch {
+					sketch = append(sketch, entry{all[lo].key, it})
+				}
 			}
 		}
-		if len(sh) < minShingles {
-			continue
-		}
-		k := min(Sketch, len(sh))
-		d.sketchLen[i] = int32(k)
-		for _, h := range sh[:k] {
-			all = append(all, entry{h, int32(i)})
-		}
+		lo = hi
 	}
-	slices.SortFunc(all, func(a, b entry) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return int(a.item - b.item)
-	})
 	var keys []uint64
 	var first []uint32
-	for i, e := range all {
-		if i == 0 || e.key != all[i-1].key {
+	for _, e := range sketch {
+		if survivors[e.item] < minShingles {
+			continue
+		}
+		if len(keys) == 0 || e.key != keys[len(keys)-1] {
 			keys = append(keys, e.key)
-			first = append(first, uint32(i))
+			first = append(first, uint32(len(d.owners)))
 		}
 		d.owners = append(d.owners, e.item)
+		d.sketchLen[e.item]++
 	}
-	first = append(first, uint32(len(all)))
+	first = append(first, uint32(len(d.owners)))
 	d.table = newKeyTable(keys, first)
 	return d
+}
+
+// entry is one shingle of one item.
+type entry struct {
+	key  uint64
+	item int32
+}
+
+// itemShingles returns the mixed shingle hashes of every item, in item
+// order, leaving out the shingles of function words only.
+func itemShingles(items []leakhound.Item) []entry {
+	size := 0
+	for _, it := range items {
+		size += len(it.Text)
+	}
+	all := make([]entry, 0, size/5) // about one shingle per 5 bytes of English
+	var toks []ngram.Token
+	var isCommon []bool
+	for i, it := range items {
+		toks = ngram.AppendTokens(toks[:0], []byte(it.Text))
+		isCommon = isCommon[:0]
+		for _, tk := range toks {
+			isCommon = append(isCommon, common[tk.Hash])
+		}
+		for p := 0; p+Shingle <= len(toks); p++ {
+			if !isCommon[p] || !isCommon[p+1] || !isCommon[p+2] {
+				all = append(all, entry{shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash), int32(i)})
+			}
+		}
+	}
+	return all
+}
+
+// sortEntries sorts entries by key, then item: one counting pass
+// distributes them by the top 16 bits of the key (the keys are mixed, so
+// the buckets are even), then each bucket is sorted. It replaced per-item
+// sorts and a Go map of document frequencies, which took 2.3 of the 7
+// CPU-seconds of a neardup scan of 20 MB against the nine benchmarks
+// (3.6 M shingles); this sort takes about 0.5 s of a build of 1.2 s, the
+// same as an 8-pass LSD radix sort.
+func sortEntries(a []entry) []entry {
+	const bucketBits = 16
+	var start [1<<bucketBits + 1]int
+	for _, e := range a {
+		start[e.key>>(64-bucketBits)+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	b := make([]entry, len(a))
+	next := start
+	for _, e := range a {
+		c := e.key >> (64 - bucketBits)
+		b[next[c]] = e
+		next[c]++
+	}
+	for i := 0; i < 1<<bucketBits; i++ {
+		slices.SortFunc(b[start[i]:start[i+1]], func(x, y entry) int {
+			if c := cmp.Compare(x.key, y.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.item, y.item)
+		})
+	}
+	return b
 }
 
 // Worker is one goroutine's state.
