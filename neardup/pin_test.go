@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/leakhound/leakhound/evalset"
 	"github.com/leakhound/leakhound/internal/shareddata"
 	"github.com/leakhound/leakhound/internal/textgen"
+	"github.com/leakhound/leakhound/ngram"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/findings.golden")
@@ -253,5 +255,58 @@ func TestMatchesReferenceSharedData(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("findings differ from the reference\ngot:\n%.3000s\nwant:\n%.3000s", got, want)
+	}
+}
+
+// FuzzMatchesReference compares the detector with the reference on
+// arbitrary record text around planted items.
+func FuzzMatchesReference(f *testing.F) {
+	items := pinItems()
+	fast := New(items, 0.4).NewWorker()
+	ref := refNew(items, 0.4).newWorker()
+	for _, r := range pinRecords(items, 51, 12) {
+		f.Add(r)
+	}
+	f.Add("Don't \"café\" naïve — Ça va? x = 12.5 + y; U.S.A. 東京 は 日本 の 首都 です")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, text := range []string{s, s + " " + items[int(uint(len(s))%uint(len(items)))].Text} {
+			got := detectAll(t, fast.Detect, []string{text})
+			want := detectAll(t, ref.Detect, []string{text})
+			if !bytes.Equal(got, want) {
+				t.Fatalf("findings differ from the reference on %q\ngot  %s\nwant %s", text, got, want)
+			}
+		}
+	})
+}
+
+// TestDetectTokens checks that DetectTokens on the record's tokens finds
+// what Detect finds.
+func TestDetectTokens(t *testing.T) {
+	items := pinItems()
+	w := New(items, 0.4).NewWorker()
+	for i, rec := range pinRecords(items, 61, 60) {
+		want, err := w.Detect(nil, []byte(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := w.DetectTokens(nil, []byte(rec), ngram.AppendTokens(nil, []byte(rec)))
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("record %d: DetectTokens found %v, Detect %v", i, got, want)
+		}
+	}
+}
+
+// TestDetectAllocatesNothingOnCleanText: a record without a candidate
+// costs no allocation once the worker's buffers have grown.
+func TestDetectAllocatesNothingOnCleanText(t *testing.T) {
+	items := pinItems()
+	w := New(items, 0.4).NewWorker()
+	text := []byte(textgen.New(71, 30000).Paragraph(20000))
+	fs, err := w.Detect(nil, text)
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("clean text: findings %v, error %v", fs, err)
+	}
+	if n := testing.AllocsPerRun(20, func() { w.Detect(nil, text) }); n != 0 {
+		t.Errorf("Detect allocates %v times per clean record", n)
 	}
 }
