@@ -210,9 +210,13 @@ func ratio(a, b float64) float64 {
 // match), else with any shared key (a synonym or a translation).
 func align(it, win *analysis) []link {
 	byKey := make(map[uint64][]int32, len(win.units)*2)
+	byUp := map[uint64][]int32{}
 	for j, u := range win.units {
 		for _, k := range u.keys {
 			byKey[k] = append(byKey[k], int32(j))
+		}
+		for _, k := range u.up {
+			byUp[k] = append(byUp[k], int32(j))
 		}
 	}
 	order := make([]int, len(it.units))
@@ -240,16 +244,35 @@ func align(it, win *analysis) []link {
 		if u.kind == kindNum {
 			continue
 		}
-		for _, k := range u.keys {
-			if j := firstUnused(byKey[k], used, win, u, false); j >= 0 {
-				used[j] = true
-				links = append(links, link{i, j, matchSyn})
-				break
-			}
+		if j := synonymMatch(u, byKey, byUp, used, win); j >= 0 {
+			used[j] = true
+			links = append(links, link{i, j, matchSyn})
 		}
 	}
 	slices.SortFunc(links, func(a, b link) int { return a.j - b.j })
 	return links
+}
+
+// synonymMatch returns the first unused window unit that shares a key
+// with u (a synonym, a shared prefix or a translation), else one whose
+// sense is a direct hypernym of u's or the other way round; -1 if none.
+func synonymMatch(u unit, byKey, byUp map[uint64][]int32, used []bool, win *analysis) int {
+	for _, k := range u.keys {
+		if j := firstUnused(byKey[k], used, win, u, false); j >= 0 {
+			return j
+		}
+	}
+	for _, k := range u.keys[1:] {
+		if j := firstUnused(byUp[k], used, win, u, false); j >= 0 {
+			return j
+		}
+	}
+	for _, k := range u.up {
+		if j := firstUnused(byKey[k], used, win, u, false); j >= 0 {
+			return j
+		}
+	}
+	return -1
 }
 
 // firstUnused returns the first window unit of js not used yet whose kind

@@ -156,7 +156,7 @@ func (m *Model) Compare(item, doc *Prepared) Pair {
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	ok := enough(item.an, links, f[0])
+	ok := enough(item.an, doc.an, links, f[0], item.code)
 	return Pair{Kind: k, Features: f, Prob: p, Eligible: ok, Flag: ok && p >= max(lg.Threshold, m.minProb), links: links}
 }
 
@@ -172,14 +172,36 @@ const (
 // (shortRecall of its IDF weight).
 const shortRecall = 0.5
 
-func enough(it *analysis, links []link, recall float64) bool {
+func enough(it, win *analysis, links []link, recall float64, code bool) bool {
 	words := 0
 	for _, l := range links {
 		if it.units[l.i].kind != kindNum {
 			words++
 		}
 	}
+	if !code && lostNumbers(it, win) {
+		return false
+	}
 	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 1 || words >= 2 && recall >= shortRecall
+}
+
+// A rephrase or a translation keeps a question's data: "the greatest
+// common divisor of 315 and 108" without 315 and 108 is another question
+// on the same topic (an instruction to write a GCD function). A pair is
+// not eligible when more than half of the question's number weight, and
+// at least minLostNumbers of IDF (one number rarer than 0–9), is missing
+// from the window. Code is exempt: a rewrite may change its test values.
+const minLostNumbers = 4.5
+
+func lostNumbers(it, win *analysis) bool {
+	var total float64
+	for _, u := range it.units[it.head0:it.head] {
+		if u.kind == kindNum {
+			total += float64(u.w)
+		}
+	}
+	miss := numbersMissed(it, win)
+	return miss >= minLostNumbers && miss > total/2
 }
 
 // PairFeatures returns the kind and the feature vector of a pair, for
@@ -194,7 +216,7 @@ func (m *Model) PairFeatures(item, doc *Prepared) (string, []float64) {
 // the given label. It does not read the weights.
 func (m *Model) PairExample(item, doc *Prepared, label bool) (string, Example) {
 	f, links := pairFeatures(item.an, doc.an)
-	return kindOf(item, doc), Example{X: f, Label: label, Eligible: enough(item.an, links, f[0])}
+	return kindOf(item, doc), Example{X: f, Label: label, Eligible: enough(item.an, doc.an, links, f[0], item.code)}
 }
 
 // FeatureNames returns the names of the features, in vector order.

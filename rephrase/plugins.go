@@ -32,7 +32,7 @@ func (pl *Plugins) confirm(p *Pair, item, doc *Prepared) (map[string]float64, er
 	if pl == nil || pl.Judge == nil && pl.Embedder == nil {
 		return nil, nil
 	}
-	if !p.Flag && (p.Prob < pl.Gray || !enough(item.an, p.links, p.Features[0])) {
+	if !p.Flag && (p.Prob < pl.Gray || !p.Eligible) {
 		return nil, nil
 	}
 	ctx := context.Background()

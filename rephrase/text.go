@@ -23,6 +23,7 @@ const (
 // byte span.
 type unit struct {
 	keys       []uint64 // keys[0] is the primary key (stem, number, Chinese word)
+	up         []uint64 // synonym keys of the direct hypernyms of the word's senses
 	kind       uint8
 	start, end int32
 	w          float32 // weight (IDF of the primary key)
@@ -313,28 +314,33 @@ func (a *analyzer) numUnit(c string, start, end int) unit {
 
 // wordEntry is the cached analysis of one word: its keys and weight.
 type wordEntry struct {
-	keys []uint64
-	w    float32
+	keys, up []uint64
+	w        float32
 }
 
 func (a *analyzer) wordUnit(w string, start, end int) unit {
 	if e, ok := a.words.Load(w); ok {
 		we := e.(wordEntry)
-		return unit{keys: we.keys, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
+		return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
 	}
 	k := wordKey(stem(w))
 	keys := []uint64{k}
-	for _, s := range a.wn.Synsets(w) {
+	syns := a.wn.Synsets(w)
+	for _, s := range syns {
 		keys = append(keys, synKey(s))
 	}
 	if len(w) >= 6 {
 		keys = append(keys, prefixKey(w[:5]))
 	}
-	we := wordEntry{keys: keys, w: a.bg.idf(k)}
+	var up []uint64
+	for _, h := range a.wn.Hypernyms(syns) {
+		up = append(up, synKey(h))
+	}
+	we := wordEntry{keys: keys, up: up, w: a.bg.idf(k)}
 	if a.nwords.Add(1) <= maxCachedWords {
 		a.words.Store(w, we)
 	}
-	return unit{keys: we.keys, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
+	return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
 }
 
 // addHan appends the units of a run of Han characters: numbers, and

@@ -18,6 +18,7 @@ import (
 type WordNet struct {
 	senses map[string][]uint32 // lemma → synset keys (POS in the top bits)
 	exc    map[string]string   // irregular form → lemma
+	hyper  map[uint32][]uint32 // noun and verb synset → its direct hypernyms
 }
 
 // maxSenses is how many senses per part of speech count as synonyms.
@@ -59,12 +60,17 @@ func LoadWordNet(dir string) (*WordNet, error) {
 	if w, ok := wnCache[dir]; ok {
 		return w, nil
 	}
-	w := &WordNet{senses: make(map[string][]uint32, 160000), exc: make(map[string]string)}
+	w := &WordNet{senses: make(map[string][]uint32, 160000), exc: make(map[string]string), hyper: make(map[uint32][]uint32, 100000)}
 	for i, pos := range []string{"noun", "verb", "adj", "adv"} {
 		if err := w.readIndex(filepath.Join(dir, "index."+pos), uint32(i)<<30); err != nil {
 			return nil, err
 		}
 		if err := w.readExc(filepath.Join(dir, pos+".exc")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	for i, pos := range []string{"noun", "verb"} {
+		if err := w.readHypernyms(filepath.Join(dir, "data."+pos), uint32(i)<<30); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, err
 		}
 	}
@@ -106,6 +112,70 @@ func (w *WordNet) readIndex(path string, pos uint32) error {
 		}
 	}
 	return sc.Err()
+}
+
+// readHypernyms reads the direct hypernym pointers ("@", and "@i" for
+// instances) of a data file's synsets. A data line is: offset, lexicographer
+// file, POS, word count (hex), words with lexical ids, pointer count, and
+// pointers as (symbol, offset, POS, source/target).
+func (w *WordNet) readHypernyms(path string, pos uint32) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<22)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == ' ' {
+			continue
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 4 {
+			continue
+		}
+		off, err1 := strconv.ParseUint(fs[0], 10, 30)
+		nw, err2 := strconv.ParseUint(fs[3], 16, 16)
+		p := 4 + 2*int(nw)
+		if err1 != nil || err2 != nil || p >= len(fs) {
+			continue
+		}
+		np, err := strconv.Atoi(fs[p])
+		if err != nil || len(fs) < p+1+4*np {
+			continue
+		}
+		for k := 0; k < np; k++ {
+			sym, to, tpos := fs[p+1+4*k], fs[p+2+4*k], fs[p+3+4*k]
+			if (sym != "@" && sym != "@i") || tpos != fs[2] {
+				continue
+			}
+			if v, err := strconv.ParseUint(to, 10, 30); err == nil {
+				key := pos | uint32(off)
+				w.hyper[key] = append(w.hyper[key], pos|uint32(v))
+			}
+		}
+	}
+	return sc.Err()
+}
+
+// Hypernyms returns the direct hypernyms of synsets (nouns and verbs):
+// "credit" and "attribute", "emerge" and "develop", "collision" and
+// "accident" meet when one's sense is the other's direct generalization.
+// Siblings (two senses under one hypernym: "red" and "green") do not.
+func (w *WordNet) Hypernyms(syns []uint32) []uint32 {
+	if w == nil {
+		return nil
+	}
+	var out []uint32
+	for _, s := range syns {
+		for _, h := range w.hyper[s] {
+			if !slices.Contains(out, h) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }
 
 func (w *WordNet) readExc(path string) error {

@@ -1,0 +1,109 @@
+package rephrase
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestWordNetHypernyms(t *testing.T) {
+	dir := FindWordNet()
+	if dir == "" {
+		t.Skip("WordNet not installed (apt-get install wordnet-base)")
+	}
+	wn, err := LoadWordNet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// direct reports whether one word's sense is a direct hypernym of the
+	// other's.
+	direct := func(a, b string) bool {
+		sa, sb := wn.Synsets(a), wn.Synsets(b)
+		for _, h := range wn.Hypernyms(sa) {
+			if slices.Contains(sb, h) {
+				return true
+			}
+		}
+		for _, h := range wn.Hypernyms(sb) {
+			if slices.Contains(sa, h) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"credited", "attributed", true},
+		{"collision", "accident", true},
+		{"emerged", "developed", true},
+		{"red", "green", false}, // siblings under "chromatic color"
+		{"dog", "cat", false},
+	} {
+		if got := direct(tc.a, tc.b); got != tc.want {
+			t.Errorf("direct hypernym link %s/%s = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestSpecificityFeatures(t *testing.T) {
+	m := testModel(t)
+	idx := func(name string) int { return slices.Index(featureNames, name) }
+	item := m.Prepare("Write a function that returns the length of a string.\ndef length(s):\n    n = 0\n    for c in s:\n        n = n + 1\n    return n\n")
+	doc := m.Prepare("Compute the length of a string without len.\ndef length(s):\n    n = 0\n    for c in s:\n        n = n + 1\n    return n\n")
+	p := m.Compare(item, doc)
+	// The item repeats "length", "n" and "s": distinct evidence counts
+	// each aligned key once, the old evidence feature every occurrence.
+	if d, e := p.Features[idx("distinct")], p.Features[idx("evidence")]; !(d > 0 && d < e) {
+		t.Errorf("distinct evidence %.2f, evidence %.2f: want 0 < distinct < evidence", d, e)
+	}
+	if w := p.Features[idx("words")]; w < math.Log1p(2) {
+		t.Errorf("aligned words feature %.2f, want at least log(3)", w)
+	}
+	if h := p.Features[idx("head_info")]; h <= 0 {
+		t.Errorf("head_info %.2f, want > 0", h)
+	}
+}
+
+func TestLostNumbers(t *testing.T) {
+	m := testModel(t)
+	item := m.Prepare("What is the greatest common divisor of 315 and 108?")
+	for _, tc := range []struct {
+		doc  string
+		lost bool
+	}{
+		{"Find the GCD of the numbers 108 and 315.", false},
+		{"Write a function that returns the greatest common divisor of two numbers.", true},
+		{"Compute the greatest common divisor of three hundred fifteen and 108.", false},
+	} {
+		doc := m.Prepare(tc.doc)
+		if got := lostNumbers(item.an, doc.an); got != tc.lost {
+			t.Errorf("lostNumbers(%q) = %v, want %v", tc.doc, got, tc.lost)
+		}
+		p := m.Compare(item, doc)
+		if tc.lost && (p.Eligible || p.Flag) {
+			t.Errorf("%q: eligible %v flag %v, want neither (the question's numbers are missing)", tc.doc, p.Eligible, p.Flag)
+		}
+	}
+}
+
+func TestTrainLogisticWeights(t *testing.T) {
+	// One feature separates the classes; a heavy negative at x = 0.6
+	// pulls the boundary above it.
+	mk := func(x float64, label bool, w float64) Example {
+		v := make([]float64, nFeatures)
+		v[0] = x
+		return Example{X: v, Label: label, Eligible: true, Weight: w}
+	}
+	ex := []Example{mk(0.9, true, 1), mk(0.8, true, 1), mk(0.7, true, 1), mk(0.1, false, 1), mk(0.2, false, 1)}
+	light := TrainLogistic(append(slices.Clone(ex), mk(0.6, false, 1)), 1e-3, 1)
+	heavy := TrainLogistic(append(slices.Clone(ex), mk(0.6, false, 20)), 1e-3, 1)
+	x := mk(0.6, false, 1).X
+	if !(heavy.Prob(x) < light.Prob(x)) {
+		t.Errorf("P(x=0.6): weight 20 gives %.3f, weight 1 gives %.3f; want lower with the heavier negative", heavy.Prob(x), light.Prob(x))
+	}
+	if p := UntrainedWeights(); len(p.Models) != len(Kinds) || p.Models[KindProse].Threshold <= 1 {
+		t.Error("untrained weights: want a model per kind that flags nothing")
+	}
+}
