@@ -19,4 +19,12 @@
 // al. (2021) confirm MinHash candidates with Jaccard ≥ 0.8 on whole
 // documents; an item inside a longer record needs containment instead of
 // Jaccard, and a lower bar to reach lightly edited copies.
+//
+// The record side is one pass over the record's tokens: each shingle hash
+// is tested against a blocked Bloom filter of the sketch keys before it is
+// mixed, and the few that pass are looked up in an open-addressing table
+// (table.go). Tokenizing the record is most of the cost of Detect;
+// Worker.DetectTokens takes the tokens of a caller that has them. The
+// first implementation is kept in reference_test.go, and the tests require
+// the same findings from both.
 package neardup
