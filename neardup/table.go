@@ -54,7 +54,7 @@ func newKeyTable(keys []uint64, first []uint32) keyTable {
 		words *= 2
 	}
 	size := 16
-	for size < 2*len(keys) {
+	for 3*size < 4*len(keys) { // load at most 3/4: 548,580 keys in 16 MB
 		size *= 2
 	}
 	t := keyTable{filter: make([]uint64, words), filterMask: uint64(words - 1), slots: make([]slot, size), mask: uint64(size - 1)}
