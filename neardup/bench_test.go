@@ -147,8 +147,8 @@ func BenchmarkDetectTokens(b *testing.B) {
 	b.ResetTimer()
 	cpu := cputime.Used()
 	for b.Loop() {
-		for i, t := range docs {
-			w.DetectTokens(nil, t, toks[i])
+		for _, ts := range toks {
+			w.DetectTokens(nil, ts)
 		}
 	}
 	cputime.Report(b, b.N, cpu, int64(size))

@@ -238,15 +238,16 @@ func (d *Detector) NewWorker() *Worker {
 // Detect appends the findings for one record's text.
 func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
 	w.toks = ngram.AppendTokens(w.toks[:0], text)
-	return w.DetectTokens(dst, text, w.toks), nil
+	return w.DetectTokens(dst, w.toks), nil
 }
 
-// DetectTokens is Detect for a record already tokenized:
-// toks must be ngram.AppendTokens(nil, text). A caller that tokenizes the
+// DetectTokens is Detect for a record already tokenized: toks must be
+// ngram.AppendTokens(nil, text) for the record's text, and the spans of
+// the findings are offsets in that text. A caller that tokenizes the
 // record for other methods (the exact methods of package match) saves the
 // tokenizer, which is most of the cost of Detect. The worker does not keep
 // toks after the call.
-func (w *Worker) DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram.Token) []leakhound.Finding {
+func (w *Worker) DetectTokens(dst []leakhound.Finding, toks []ngram.Token) []leakhound.Finding {
 	if len(toks) < Shingle {
 		return dst
 	}
@@ -277,7 +278,7 @@ func (w *Worker) DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram
 		for hi < len(w.hits) && w.hits[hi].item == w.hits[lo].item {
 			hi++
 		}
-		dst = w.item(dst, text, toks, w.hits[lo:hi])
+		dst = w.item(dst, toks, w.hits[lo:hi])
 		lo = hi
 	}
 	return dst
@@ -286,7 +287,7 @@ func (w *Worker) DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram
 // item verifies one item's hits group by group: hits closer than the
 // item's length belong to one group, and each group is one window. The
 // best window makes at most one finding per item and record.
-func (w *Worker) item(dst []leakhound.Finding, text []byte, toks []ngram.Token, hs []hit) []leakhound.Finding {
+func (w *Worker) item(dst []leakhound.Finding, toks []ngram.Token, hs []hit) []leakhound.Finding {
 	n := int32(len(w.d.items[hs[0].item].Text)/4 + 8) // a generous bound on its shingles
 	var best leakhound.Finding
 	found := false

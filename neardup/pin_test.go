@@ -289,7 +289,7 @@ func TestDetectTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := w.DetectTokens(nil, []byte(rec), ngram.AppendTokens(nil, []byte(rec)))
+		got := w.DetectTokens(nil, ngram.AppendTokens(nil, []byte(rec)))
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("record %d: DetectTokens found %v, Detect %v", i, got, want)
 		}

@@ -6,7 +6,6 @@ package neardup
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/ngram"
@@ -14,21 +13,12 @@ import (
 
 const refFilterBits = 22
 
-// common are English function words (our own list); a shingle made of
-// them only ("one of the") is frequent in any text and never sketched.
-var refCommon = map[uint64]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`a an the of to in on at by for with from and or but not no is are was were be been
-		it its this that these those as if then than so such which who what when where how all any each one two
-		i you he she we they me him her us them my your his our their there here do does did have has had can will would should may might must`) {
-		refCommon[ngram.HashString(w)] = true
-	}
-}
+// The reference shares mix, addSpan, seenKey and the common words with
+// the package: they define the hashes and the evidence, not the speed.
 
 func refAllCommon(h []uint64) bool {
 	for _, x := range h {
-		if !refCommon[x] {
+		if !common[x] {
 			return false
 		}
 	}
@@ -45,21 +35,10 @@ type refDetector struct {
 	filter    []uint64
 }
 
-// refMix spreads a shingle hash (the xor-rotate n-gram hash of package ngram
-// keeps low bits of its tokens) before taking minima.
-func refMix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
-
 // refShingles appends the mixed shingle hashes of a token hash sequence.
 func refShingles(dst []uint64, h []uint64) []uint64 {
 	for i := 0; i+Shingle <= len(h); i++ {
-		dst = append(dst, refMix(ngram.NgramAt(h, i, Shingle)))
+		dst = append(dst, mix(ngram.NgramAt(h, i, Shingle)))
 	}
 	return dst
 }
@@ -89,7 +68,7 @@ func refNew(items []leakhound.Item, t float64) *refDetector {
 		sh = sh[:0]
 		for p := 0; p+Shingle <= len(hs); p++ {
 			if !refAllCommon(hs[p : p+Shingle]) {
-				sh = append(sh, refMix(ngram.NgramAt(hs, p, Shingle)))
+				sh = append(sh, mix(ngram.NgramAt(hs, p, Shingle)))
 			}
 		}
 		slices.Sort(sh)
@@ -139,16 +118,10 @@ type refWorker struct {
 	toks   []ngram.Token
 	hashes []uint64
 	sh     []uint64
-	hits   []refHit
+	hits   []hit
 	itTok  []ngram.Token
 	itHash []uint64
 	itSh   []uint64
-}
-
-type refHit struct {
-	item int32
-	pos  int32
-	key  uint64
 }
 
 // newWorker returns a worker.
@@ -167,13 +140,13 @@ func (w *refWorker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Fi
 			continue
 		}
 		for k, ok := slices.BinarySearch(d.keys, h); ok && k < len(d.keys) && d.keys[k] == h; k++ {
-			w.hits = append(w.hits, refHit{d.owners[k], int32(p), h})
+			w.hits = append(w.hits, hit{d.owners[k], int32(p), h})
 		}
 	}
 	if len(w.hits) < minHits {
 		return dst, nil
 	}
-	slices.SortFunc(w.hits, func(a, b refHit) int {
+	slices.SortFunc(w.hits, func(a, b hit) int {
 		if a.item != b.item {
 			return int(a.item - b.item)
 		}
@@ -193,7 +166,7 @@ func (w *refWorker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Fi
 // item verifies one item's hits group by group: hits closer than the
 // item's length belong to one group, and each group is one window. The
 // best window makes at most one finding per item and record.
-func (w *refWorker) item(dst []leakhound.Finding, text []byte, hs []refHit) []leakhound.Finding {
+func (w *refWorker) item(dst []leakhound.Finding, text []byte, hs []hit) []leakhound.Finding {
 	n := int32(len(w.d.items[hs[0].item].Text)/4 + 8) // a generous bound on its shingles
 	var best leakhound.Finding
 	found := false
@@ -215,11 +188,11 @@ func (w *refWorker) item(dst []leakhound.Finding, text []byte, hs []refHit) []le
 
 // verify checks one item's hits: enough distinct sketch entries, then the
 // exact containment in the window around them.
-func (w *refWorker) verify(text []byte, hs []refHit) (leakhound.Finding, bool) {
+func (w *refWorker) verify(text []byte, hs []hit) (leakhound.Finding, bool) {
 	item := hs[0].item
 	distinct := 0
 	for i, h := range hs {
-		if i == 0 || h.key != hs[i-1].key && !refSeenKey(hs[:i], h.key) {
+		if i == 0 || h.key != hs[i-1].key && !seenKey(hs[:i], h.key) {
 			distinct++
 		}
 	}
@@ -248,7 +221,7 @@ func (w *refWorker) verify(text []byte, hs []refHit) (leakhound.Finding, bool) {
 		seen[h] = true
 		if p, ok := at[h]; ok {
 			shared++
-			spans = refAddSpan(spans, w.toks, w.itTok, p, q)
+			spans = addSpan(spans, w.toks, w.itTok, p, q)
 		}
 	}
 	c := float64(shared) / float64(len(seen))
@@ -267,31 +240,4 @@ func (w *refWorker) verify(text []byte, hs []refHit) (leakhound.Finding, bool) {
 		Spans:         spans,
 		Evidence:      map[string]float64{"containment": c, "shingles_shared": float64(shared), "item_shingles": float64(len(seen)), "sketch_hits": float64(distinct), "sketch_size": float64(k)},
 	}, true
-}
-
-func refSeenKey(hs []refHit, k uint64) bool {
-	for _, h := range hs {
-		if h.key == k {
-			return true
-		}
-	}
-	return false
-}
-
-// refAddSpan adds the shingle at record position p / item position q,
-// merging it with the last span when the two overlap on both sides.
-func refAddSpan(spans []leakhound.SpanPair, doc, item []ngram.Token, p, q int) []leakhound.SpanPair {
-	s := leakhound.SpanPair{
-		Doc:  leakhound.Span{Start: int(doc[p].Start), End: int(doc[p+Shingle-1].End)},
-		Item: leakhound.Span{Start: int(item[q].Start), End: int(item[q+Shingle-1].End)},
-	}
-	if n := len(spans); n > 0 {
-		last := &spans[n-1]
-		if s.Doc.Start <= last.Doc.End && s.Doc.Start >= last.Doc.Start && s.Item.Start <= last.Item.End && s.Item.Start >= last.Item.Start {
-			last.Doc.End = max(last.Doc.End, s.Doc.End)
-			last.Item.End = max(last.Item.End, s.Item.End)
-			return spans
-		}
-	}
-	return append(spans, s)
 }
