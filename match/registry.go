@@ -77,19 +77,16 @@ type external struct {
 	detector Detector
 }
 
-func (s *Set) buildExternal() error {
+// registeredInUse returns the registered methods among the Set's
+// methods, in their order.
+func (s *Set) registeredInUse() []Registration {
+	var out []Registration
 	for _, name := range s.opts.Methods {
-		r, ok := lookupRegistered(name)
-		if !ok {
-			continue
+		if r, ok := lookupRegistered(name); ok {
+			out = append(out, r)
 		}
-		d, err := r.Build(s.Items, s.opts)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		s.external = append(s.external, external{name: name, detector: d})
 	}
-	return nil
+	return out
 }
 
 func (s *Set) indexItems() {

@@ -1,8 +1,10 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/index"
@@ -40,10 +42,44 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 	s := &Set{Items: items, opts: opts}
 	s.groupBenchmarks()
 	s.groupClusters()
+	s.indexItems()
+	if err := s.buildIndexes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// buildIndexes builds the exact methods' indexes and each registered
+// method's detector, at the same time: they read the items only, and on
+// all benchmarks with --method all they take some 25 CPU-seconds, most of
+// it in the rephrase and neardup detectors. An error is the first one in
+// method order.
+func (s *Set) buildIndexes() error {
+	exts := s.registeredInUse()
+	s.external = make([]external, len(exts))
+	errs := make([]error, len(exts)+1)
+	var wg sync.WaitGroup
+	wg.Go(func() { errs[0] = s.buildExact() })
+	for i, r := range exts {
+		wg.Go(func() {
+			d, err := r.Build(s.Items, s.opts)
+			if err != nil {
+				errs[i+1] = fmt.Errorf("%s: %w", r.Name, err)
+			}
+			s.external[i] = external{name: r.Name, detector: d}
+		})
+	}
+	wg.Wait()
+	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
+}
+
+// buildExact builds the seed index of gpt3, palm and llama2 and the
+// character index of gpt4.
+func (s *Set) buildExact() error {
 	var tokens []uint64
-	starts := make([]uint32, 1, len(items)+1)
+	starts := make([]uint32, 1, len(s.Items)+1)
 	var toks []ngram.Token
-	for _, it := range items {
+	for _, it := range s.Items {
 		toks = ngram.AppendTokens(toks[:0], []byte(it.Text))
 		for _, t := range toks {
 			tokens = append(tokens, t.Hash)
@@ -52,20 +88,16 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 	}
 	s.gpt3N = s.gpt3Rule(starts)
 	if n := s.seedN(); n > 0 {
-		ix, err := index.Build(slices.Clip(tokens), starts, n, s.stride(), opts.MaxSeedItems)
+		ix, err := index.Build(slices.Clip(tokens), starts, n, s.stride(), s.opts.MaxSeedItems)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.ix = ix
 	}
-	if opts.has(GPT4) {
-		s.gpt4 = newCharIndex(items, opts)
+	if s.opts.has(GPT4) {
+		s.gpt4 = newCharIndex(s.Items, s.opts)
 	}
-	s.indexItems()
-	if err := s.buildExternal(); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return nil
 }
 
 func (s *Set) groupBenchmarks() {
