@@ -54,8 +54,10 @@ func (m *Matcher) Tally() *Tally { return m.tally }
 // detector (an unreachable plug-in server, say) and stops the scan.
 func (m *Matcher) Match(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
 	first := len(dst)
+	tokenized := false
 	if m.set.ix != nil {
 		m.tokenize(text)
+		tokenized = true
 		m.exactRuns()
 		dst = m.tokenMethods(dst, text)
 	}
@@ -65,7 +67,16 @@ func (m *Matcher) Match(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 	for i, w := range m.workers {
 		start := len(dst)
 		var err error
-		if dst, err = w.Detect(dst, text); err != nil {
+		if tw, ok := w.(TokenWorker); ok {
+			if !tokenized {
+				m.tokenize(text)
+				tokenized = true
+			}
+			dst, err = tw.DetectTokens(dst, text, m.toks)
+		} else {
+			dst, err = w.Detect(dst, text)
+		}
+		if err != nil {
 			return dst, err
 		}
 		for _, f := range dst[start:] {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/ngram"
 )
 
 // A Detector is a method built outside this package (for example the
@@ -23,6 +24,15 @@ type Detector interface {
 // registered name; Doc is left for the caller.
 type Worker interface {
 	Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error)
+}
+
+// A TokenWorker is a Worker that can take the record's tokens from the
+// Matcher, which tokenizes each record once (ngram.AppendTokens of the
+// text) for the exact methods: a method that reads the same tokens saves
+// its own tokenizer. toks is valid only during the call.
+type TokenWorker interface {
+	Worker
+	DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram.Token) ([]leakhound.Finding, error)
 }
 
 // Registration describes a registered method.

@@ -2,9 +2,11 @@ package match
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/ngram"
 )
 
 // substringDetector flags an item whose whole text occurs byte for byte.
@@ -51,5 +53,66 @@ func TestRegisteredDetector(t *testing.T) {
 	rows := s.Summarize([]*Tally{m.Tally()})
 	if rows[1].Method != "test-substring" || rows[1].Found != 1 || rows[1].DocsFlagged != 1 {
 		t.Errorf("summary row = %+v, want 1 found, 1 doc", rows[1])
+	}
+}
+
+// tokenCounter is a TokenWorker that checks the tokens it is given and
+// flags every item whose first token hash is among them.
+type tokenCounter struct {
+	t     *testing.T
+	items []leakhound.Item
+	calls *int
+}
+
+func (d tokenCounter) NewWorker() Worker { return d }
+
+func (d tokenCounter) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
+	d.t.Error("Detect called on a TokenWorker")
+	return dst, nil
+}
+
+func (d tokenCounter) DetectTokens(dst []leakhound.Finding, text []byte, toks []ngram.Token) ([]leakhound.Finding, error) {
+	*d.calls++
+	if want := ngram.AppendTokens(nil, text); !slices.Equal(toks, want) {
+		d.t.Errorf("DetectTokens got %d tokens, want the %d of ngram.AppendTokens", len(toks), len(want))
+	}
+	for _, it := range d.items {
+		first := ngram.AppendTokens(nil, []byte(it.Text))[0].Hash
+		if slices.ContainsFunc(toks, func(t ngram.Token) bool { return t.Hash == first }) {
+			dst = append(dst, leakhound.Finding{Item: it.ID, Benchmark: it.Benchmark, Method: "test-tokens", Score: 1})
+		}
+	}
+	return dst, nil
+}
+
+// TestTokenWorker checks that a registered TokenWorker gets the record's
+// tokens, with and without the exact methods (which tokenize first).
+func TestTokenWorker(t *testing.T) {
+	calls := 0
+	Register(Registration{Name: "test-tokens", Build: func(items []leakhound.Item, _ Options) (Detector, error) {
+		return tokenCounter{t, items, &calls}, nil
+	}})
+	items := testItems(8, 10)
+	for _, names := range [][]string{{"gpt3", "test-tokens"}, {"test-tokens"}} {
+		methods, err := ParseMethods(names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := DefaultOptions()
+		o.Methods = methods
+		s, err := NewSet(items, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := s.NewMatcher().Match(nil, []byte("x "+items[3].Text+" y"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(fs, func(f leakhound.Finding) bool { return f.Method == "test-tokens" && f.Item == items[3].ID }) {
+			t.Errorf("%v: findings %+v lack test-tokens on item 3", names, fs)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("DetectTokens called %d times, want 2", calls)
 	}
 }
