@@ -87,7 +87,7 @@ func mix(x uint64) uint64 {
 // unmix inverts mix: unmix(mix(x)) == x. The filter of keyTable takes
 // the shingle hash before mixing (the token hashes are well mixed, and so
 // is the xor of their rotations), which saves the two multiplies of mix
-// on the 98% of record shingles that the filter rejects.
+// on the 99% of record shingles that the filter rejects.
 func unmix(x uint64) uint64 {
 	x ^= x >> 33
 	x *= 0x9cb4b2f8129337db // inverse of 0xc4ceb9fe1a85ec53 mod 2^64
@@ -106,13 +106,33 @@ func shingle(a, b, c uint64) uint64 {
 // New builds the sketches of items; verification requires containment t.
 func New(items []leakhound.Item, t float64) *Detector {
 	d := &Detector{items: items, threshold: t, sketchLen: make([]int32, len(items))}
-	all := sortEntries(itemShingles(items))
-	// Walk the (shingle, item) pairs in shingle order: a shingle's run
-	// gives its items (its document frequency), and each item takes its
-	// first Sketch shingles of at most maxItemsPerShingle items, which are
-	// its smallest.
-	survivors := make([]int32, len(items))
-	var sketch []entry
+	sketch, survivors := bottomK(sortEntries(itemShingles(items)), len(items))
+	var keys []uint64
+	var first []uint32
+	for _, e := range sketch {
+		if survivors[e.item] < minShingles {
+			continue
+		}
+		if len(keys) == 0 || e.key != keys[len(keys)-1] {
+			keys = append(keys, e.key)
+			first = append(first, uint32(len(d.owners)))
+		}
+		d.owners = append(d.owners, e.item)
+		d.sketchLen[e.item]++
+	}
+	first = append(first, uint32(len(d.owners)))
+	d.table = newKeyTable(keys, first)
+	return d
+}
+
+// bottomK walks the (shingle, item) pairs of all in shingle order: a
+// shingle's run gives its items (its document frequency), and each item
+// takes its first Sketch shingles of at most maxItemsPerShingle items,
+// which are its smallest. It returns those entries in (shingle, item)
+// order and, per item, the number of its shingles of at most
+// maxItemsPerShingle items.
+func bottomK(all []entry, nItems int) (sketch []entry, survivors []int32) {
+	survivors = make([]int32, nItems)
 	var run []int32
 	for lo := 0; lo < len(all); {
 		hi := lo
@@ -131,22 +151,7 @@ func New(items []leakhound.Item, t float64) *Detector {
 		}
 		lo = hi
 	}
-	var keys []uint64
-	var first []uint32
-	for _, e := range sketch {
-		if survivors[e.item] < minShingles {
-			continue
-		}
-		if len(keys) == 0 || e.key != keys[len(keys)-1] {
-			keys = append(keys, e.key)
-			first = append(first, uint32(len(d.owners)))
-		}
-		d.owners = append(d.owners, e.item)
-		d.sketchLen[e.item]++
-	}
-	first = append(first, uint32(len(d.owners)))
-	d.table = newKeyTable(keys, first)
-	return d
+	return sketch, survivors
 }
 
 // entry is one shingle of one item.
