@@ -2,6 +2,7 @@ package neardup
 
 import (
 	"math/bits"
+	"slices"
 
 	"github.com/leakhound/leakhound/ngram"
 )
@@ -94,7 +95,7 @@ func (t *keyTable) filterPass(dst []int32, toks []ngram.Token) []int32 {
 		return dst
 	}
 	start := len(dst)
-	dst = append(dst, make([]int32, n)...)
+	dst = slices.Grow(dst, n)[:start+n]
 	out := dst[start:]
 	k := 0
 	a, b := toks[0].Hash, toks[1].Hash
