@@ -94,17 +94,43 @@ func (bg *background) idf(k uint64) float32 {
 	return float32(math.Log(float64(bg.docs+1)/float64(bg.df[k]+1)) + 1)
 }
 
+// The table also counts the reference texts that are source code
+// (HumanEval, MBPP and the few code questions elsewhere, about 1,100): under
+// codeDocsKey their number, under codeKey(k) the code texts holding key k.
+// In code, "node", "left", "arr" and "sorted" are everyday words that the
+// mostly-prose benchmarks make look rare.
+const codeDocsKey = 0x9e3779b97f4a7c15
+
+func codeKey(k uint64) uint64 { return (k^0xc0dec0dec0dec0de)*0xff51afd7ed558ccd | 1 }
+
+// idfCode is the IDF of k among the code texts (idf when the table has
+// none).
+func (bg *background) idfCode(k uint64) float32 {
+	if bg == nil || bg.df[codeDocsKey] == 0 {
+		return bg.idf(k)
+	}
+	n := bg.df[codeDocsKey]
+	return float32(math.Log(float64(n+1)/float64(bg.df[codeKey(k)]+1)) + 1)
+}
+
 // maxIDF is the weight of a key never seen in the reference collection.
 func (bg *background) maxIDF() float32 { return bg.idf(0) }
 
-// count adds one document's distinct primary keys.
-func (bg *background) count(an *analysis) {
+// count adds one document's distinct primary keys (and, for a code
+// text, its code counts).
+func (bg *background) count(an *analysis, code bool) {
 	seen := map[uint64]bool{}
 	for _, u := range an.units {
 		if !seen[u.keys[0]] {
 			seen[u.keys[0]] = true
 			bg.df[u.keys[0]]++
+			if code {
+				bg.df[codeKey(u.keys[0])]++
+			}
 		}
 	}
 	bg.docs++
+	if code {
+		bg.df[codeDocsKey]++
+	}
 }

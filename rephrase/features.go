@@ -27,6 +27,7 @@ var featureNames = []string{
 	"head_info",      // log(1 + summed IDF of the distinct words and numbers of the item's question): how specific the item is
 	"num_missed",     // log(1 + summed IDF of the question's numbers not found in the window)
 	"words",          // log(1 + distinct aligned content words)
+	"code_evidence",  // log(1 + summed code IDF of the distinct aligned item words and numbers): how rare the shared words are in programs
 }
 
 // nFeatures is the length of a feature vector.
@@ -120,6 +121,7 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 	f[14], f[17] = distinctEvidence(it, links)
 	f[15] = headInfo(it)
 	f[16] = math.Log1p(numbersMissed(it, win))
+	f[18] = codeEvidence(it, links)
 	return f, links
 }
 
@@ -143,6 +145,22 @@ func distinctEvidence(it *analysis, links []link) (evid, words float64) {
 		}
 	}
 	return math.Log1p(sum), math.Log1p(float64(n))
+}
+
+// codeEvidence is log(1 + the summed code IDF of the distinct aligned
+// item keys): "binary", "tree", "left", "right" and "root" make up any tree
+// program, "postfix" and "palindrome" do not.
+func codeEvidence(it *analysis, links []link) float64 {
+	seen := make(map[uint64]bool, len(links))
+	var sum float64
+	for _, l := range links {
+		u := it.units[l.i]
+		if !seen[u.keys[0]] {
+			seen[u.keys[0]] = true
+			sum += float64(u.wc)
+		}
+	}
+	return math.Log1p(sum)
 }
 
 // headInfo is log(1 + the summed IDF of the distinct units of the item's

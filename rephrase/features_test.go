@@ -107,3 +107,46 @@ func TestTrainLogisticWeights(t *testing.T) {
 		t.Error("untrained weights: want a model per kind that flags nothing")
 	}
 }
+
+func TestCodeIDF(t *testing.T) {
+	m := testModel(t)
+	var texts []string
+	for i := 0; i < 3; i++ {
+		texts = append(texts, "def height(node):\n    if node is None:\n        return 0\n    return 1 + max(height(node.left), height(node.right))\n")
+	}
+	texts = append(texts, "def palindrome(s):\n    return s == s[::-1]\n")
+	for i := 0; i < 12; i++ {
+		texts = append(texts, "Janet sells eggs at the market every morning for two dollars.")
+	}
+	if err := m.SetBackground(m.BuildBackground(texts)); err != nil {
+		t.Fatal(err)
+	}
+	units := m.Prepare("the node and the palindrome").an.units
+	var node, pal unit
+	for _, u := range units {
+		switch stemOf(m, u) {
+		case "node":
+			node = u
+		case "palindrome":
+			pal = u
+		}
+	}
+	// "node" is in 3 of 4 code texts: common in code, rare overall.
+	if !(node.wc < node.w) {
+		t.Errorf("node: code IDF %.2f, IDF %.2f; want the code IDF lower", node.wc, node.w)
+	}
+	if !(pal.wc > node.wc) {
+		t.Errorf("code IDF: palindrome %.2f, node %.2f; want palindrome rarer", pal.wc, node.wc)
+	}
+}
+
+// stemOf returns the stem whose key is u's primary key, among the words
+// of the test.
+func stemOf(m *Model, u unit) string {
+	for _, w := range []string{"node", "palindrome"} {
+		if wordKey(stem(w)) == u.keys[0] {
+			return w
+		}
+	}
+	return ""
+}

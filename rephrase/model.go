@@ -228,7 +228,7 @@ func FeatureNames() []string { return append([]string(nil), featureNames...) }
 func (m *Model) BuildBackground(texts []string) []byte {
 	bg := &background{df: map[uint64]uint32{}}
 	for _, t := range texts {
-		bg.count(m.an.analyze(t))
+		bg.count(m.an.analyze(t), looksLikeCode(t))
 	}
 	return bg.encode(2)
 }

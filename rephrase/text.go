@@ -27,6 +27,7 @@ type unit struct {
 	kind       uint8
 	start, end int32
 	w          float32 // weight (IDF of the primary key)
+	wc         float32 // its IDF among the code texts of the reference collection
 }
 
 // analysis is a text prepared for verification.
@@ -309,19 +310,19 @@ func isAllDigits(s string) bool {
 
 func (a *analyzer) numUnit(c string, start, end int) unit {
 	k := numKey(c)
-	return unit{keys: []uint64{k}, kind: kindNum, start: int32(start), end: int32(end), w: a.bg.idf(k)}
+	return unit{keys: []uint64{k}, kind: kindNum, start: int32(start), end: int32(end), w: a.bg.idf(k), wc: a.bg.idfCode(k)}
 }
 
 // wordEntry is the cached analysis of one word: its keys and weight.
 type wordEntry struct {
 	keys, up []uint64
-	w        float32
+	w, wc    float32
 }
 
 func (a *analyzer) wordUnit(w string, start, end int) unit {
 	if e, ok := a.words.Load(w); ok {
 		we := e.(wordEntry)
-		return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
+		return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w, wc: we.wc}
 	}
 	k := wordKey(stem(w))
 	keys := []uint64{k}
@@ -336,11 +337,11 @@ func (a *analyzer) wordUnit(w string, start, end int) unit {
 	for _, h := range a.wn.Hypernyms(syns) {
 		up = append(up, synKey(h))
 	}
-	we := wordEntry{keys: keys, up: up, w: a.bg.idf(k)}
+	we := wordEntry{keys: keys, up: up, w: a.bg.idf(k), wc: a.bg.idfCode(k)}
 	if a.nwords.Add(1) <= maxCachedWords {
 		a.words.Store(w, we)
 	}
-	return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w}
+	return unit{keys: we.keys, up: we.up, kind: kindWord, start: int32(start), end: int32(end), w: we.w, wc: we.wc}
 }
 
 // addHan appends the units of a run of Han characters: numbers, and
@@ -374,6 +375,7 @@ func (a *analyzer) addHan(an *analysis, t rawToken) {
 			continue
 		}
 		u := unit{keys: []uint64{zhKey(s)}, kind: kindZh, start: int32(off), end: int32(end), w: a.bg.idf(zhKey(s))}
+		u.wc = u.w
 		for i, g := range a.lex.Gloss(s) {
 			u.keys = append(u.keys, wordKey(g))
 			if a.wn != nil && i < 3 {
