@@ -1,54 +1,16 @@
 package neardup
 
 import (
-	"bufio"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/internal/cputime"
+	"github.com/leakhound/leakhound/internal/shareddata"
 	"github.com/leakhound/leakhound/internal/textgen"
 	"github.com/leakhound/leakhound/ngram"
 )
-
-// benchDocs returns 8 MB of records: the "text" fields of the JSONL file
-// named by LEAKHOUND_BENCH_CORPUS (e.g. the corpus of
-// shared/bench/gen_corpus.py), else generated 2.7 KB English-like text.
-func benchDocs(b *testing.B) ([][]byte, int) {
-	var docs [][]byte
-	size := 0
-	if p := os.Getenv("LEAKHOUND_BENCH_CORPUS"); p != "" {
-		f, err := os.Open(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<26)
-		for sc.Scan() && size < 8<<20 {
-			var r struct{ Text string }
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				b.Fatal(err)
-			}
-			docs = append(docs, []byte(r.Text))
-			size += len(r.Text)
-		}
-		if err := sc.Err(); err != nil {
-			b.Fatal(err)
-		}
-		return docs, size
-	}
-	g := textgen.New(7, 100000)
-	for size < 8<<20 {
-		t := []byte(g.Paragraph(2700))
-		docs = append(docs, t)
-		size += len(t)
-	}
-	return docs, size
-}
 
 // BenchmarkDetect measures the record side against 5,000 generated items
 // on one 1 MB generated record.
@@ -77,7 +39,7 @@ func BenchmarkDetect(b *testing.B) {
 // was made fast (reference_test.go).
 func BenchmarkDetectSharedData(b *testing.B) {
 	items := sharedItems(b)
-	docs, size := benchDocs(b)
+	docs, size := shareddata.BenchDocs(b)
 	benchBoth(b, items, docs, size)
 }
 
@@ -136,7 +98,7 @@ func benchBoth(b *testing.B, items []leakhound.Item, docs [][]byte, size int) {
 func BenchmarkDetectTokens(b *testing.B) {
 	items := sharedItems(b)
 	d := New(items, 0.4)
-	docs, size := benchDocs(b)
+	docs, size := shareddata.BenchDocs(b)
 	toks := make([][]ngram.Token, len(docs))
 	for i, t := range docs {
 		toks[i] = ngram.AppendTokens(nil, t)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/internal/cputime"
-	"github.com/leakhound/leakhound/internal/textgen"
+	"github.com/leakhound/leakhound/internal/shareddata"
 )
 
 // sharedItems reads the normalized benchmark splits of ../shared/data.
@@ -49,39 +49,6 @@ func sharedItems(b *testing.B) []leakhound.Item {
 	return items
 }
 
-// benchDocs returns 8 MB of records: the "text" fields of the JSONL file
-// named by LEAKHOUND_BENCH_CORPUS (e.g. the corpus of
-// shared/bench/gen_corpus.py), else generated 2.7 KB English-like text.
-func benchDocs(b *testing.B) ([][]byte, int) {
-	var docs [][]byte
-	size := 0
-	if p := os.Getenv("LEAKHOUND_BENCH_CORPUS"); p != "" {
-		f, err := os.Open(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<26)
-		for sc.Scan() && size < 8<<20 {
-			var r struct{ Text string }
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				b.Fatal(err)
-			}
-			docs = append(docs, []byte(r.Text))
-			size += len(r.Text)
-		}
-		return docs, size
-	}
-	g := textgen.New(7, 100000)
-	for size < 8<<20 {
-		t := []byte(g.Paragraph(2700))
-		docs = append(docs, t)
-		size += len(t)
-	}
-	return docs, size
-}
-
 // BenchmarkDetect measures the record side of the rephrase method (the
 // candidate stage and verification) against every benchmark of
 // shared/data, on generated 2.7 KB English-like records.
@@ -92,7 +59,7 @@ func BenchmarkDetect(b *testing.B) {
 		b.Fatal(err)
 	}
 	d := NewDetector(m, items)
-	docs, size := benchDocs(b)
+	docs, size := shareddata.BenchDocs(b)
 	w := d.NewWorker()
 	b.SetBytes(int64(size))
 	b.ReportAllocs()

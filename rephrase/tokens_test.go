@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/leakhound/leakhound/internal/shareddata"
 )
 
 // naiveDocTokens is the candidate-stage tokenizer written plainly, one
@@ -92,7 +94,7 @@ func FuzzDocTokens(f *testing.F) {
 }
 
 func BenchmarkDocTokens(b *testing.B) {
-	docs, size := benchDocs(b)
+	docs, size := shareddata.BenchDocs(b)
 	var toks []dtok
 	var buf []byte
 	b.SetBytes(int64(size))
