@@ -33,7 +33,7 @@ type TrainOptions struct {
 
 // DefaultTrainOptions are the settings of the shipped weights.
 func DefaultTrainOptions() TrainOptions {
-	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.01, GeneratedDocs: 3000, MinedWeight: 5, MaxMinedFPR: 0.02}
+	return TrainOptions{Lambda: 1e-3, NegPerPos: 2, MaxFPR: 0.01, GeneratedDocs: 3000, MinedWeight: 5, MaxMinedFPR: 0.01}
 }
 
 // trainingExamples returns labelled feature vectors per kind from the

@@ -28,6 +28,7 @@ var featureNames = []string{
 	"num_missed",     // log(1 + summed IDF of the question's numbers not found in the window)
 	"words",          // log(1 + distinct aligned content words)
 	"code_evidence",  // log(1 + summed code IDF of the distinct aligned item words and numbers): how rare the shared words are in programs
+	"head_evidence",  // log(1 + summed IDF of the distinct aligned words and numbers of the item's question)
 }
 
 // nFeatures is the length of a feature vector.
@@ -122,6 +123,7 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 	f[15] = headInfo(it)
 	f[16] = math.Log1p(numbersMissed(it, win))
 	f[18] = codeEvidence(it, links)
+	f[19] = headEvidence(it, links)
 	return f, links
 }
 
@@ -158,6 +160,22 @@ func codeEvidence(it *analysis, links []link) float64 {
 		if !seen[u.keys[0]] {
 			seen[u.keys[0]] = true
 			sum += float64(u.wc)
+		}
+	}
+	return math.Log1p(sum)
+}
+
+// headEvidence is log(1 + the summed IDF of the distinct aligned units of
+// the item's question): how much of the question's own information the
+// window carries, whatever the options or the solution share.
+func headEvidence(it *analysis, links []link) float64 {
+	seen := make(map[uint64]bool, len(links))
+	var sum float64
+	for _, l := range links {
+		u := it.units[l.i]
+		if l.i >= it.head0 && l.i < it.head && !seen[u.keys[0]] {
+			seen[u.keys[0]] = true
+			sum += float64(u.w)
 		}
 	}
 	return math.Log1p(sum)

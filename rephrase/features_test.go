@@ -64,6 +64,11 @@ func TestSpecificityFeatures(t *testing.T) {
 	if h := p.Features[idx("head_info")]; h <= 0 {
 		t.Errorf("head_info %.2f, want > 0", h)
 	}
+	// The question is part of the item: its aligned evidence is positive
+	// and at most the whole item's.
+	if h, d := p.Features[idx("head_evidence")], p.Features[idx("distinct")]; !(h > 0 && h <= d) {
+		t.Errorf("head_evidence %.2f, distinct %.2f: want 0 < head_evidence <= distinct", h, d)
+	}
 }
 
 func TestLostNumbers(t *testing.T) {

@@ -105,8 +105,11 @@ func (e *Example) weight() float64 {
 
 // TrainLogistic fits a logistic regression by full-batch gradient
 // descent with L2 penalty lambda, positives and negatives weighted
-// equally in total, from a fixed seed (the seed only shuffles nothing
-// but the initial weights, which start at small seeded values).
+// equally in total (each example by its Weight within its class), from a
+// fixed seed (the seed only sets the small initial weights). The features
+// are standardized for the fit (mean 0, standard deviation 1, so that one
+// step size suits them all and the penalty treats them alike) and the
+// weights are mapped back to raw features.
 func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 	d := nFeatures
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -114,7 +117,6 @@ func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 	for i := range w {
 		w[i] = (rng.Float64() - 0.5) * 0.01
 	}
-	var b float64
 	var npos, nneg float64
 	for i := range ex {
 		if ex[i].Label {
@@ -126,25 +128,71 @@ func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 	if npos == 0 || nneg == 0 {
 		return Logistic{Weights: w}
 	}
-	wp, wn := 0.5/npos, 0.5/nneg
-	g := make([]float64, d)
-	lr := 0.5
+	mean, sd := featureScale(ex)
+	z := make([][]float64, len(ex))
+	for k := range ex {
+		z[k] = make([]float64, d)
+		for i, v := range ex[k].X {
+			z[k][i] = (v - mean[i]) / sd[i]
+		}
+	}
+	b := descend(ex, z, w, 0.5/npos, 0.5/nneg, lambda)
+	for i := range w {
+		w[i] /= sd[i]
+		b -= w[i] * mean[i]
+	}
+	return Logistic{Weights: w, Bias: b, Threshold: 0.5}
+}
+
+// featureScale returns each feature's mean and standard deviation (1 for
+// a constant feature).
+func featureScale(ex []Example) (mean, sd []float64) {
+	d := nFeatures
+	mean, sd = make([]float64, d), make([]float64, d)
+	for _, e := range ex {
+		for i, v := range e.X {
+			mean[i] += v
+		}
+	}
+	for i := range mean {
+		mean[i] /= float64(len(ex))
+	}
+	for _, e := range ex {
+		for i, v := range e.X {
+			sd[i] += (v - mean[i]) * (v - mean[i])
+		}
+	}
+	for i := range sd {
+		sd[i] = math.Sqrt(sd[i] / float64(len(ex)))
+		if sd[i] < 1e-9 {
+			sd[i] = 1
+		}
+	}
+	return mean, sd
+}
+
+// descend runs the gradient descent on the standardized features z,
+// updating w in place, and returns the bias.
+func descend(ex []Example, z [][]float64, w []float64, wp, wn, lambda float64) float64 {
+	g := make([]float64, len(w))
+	var b float64
+	const lr = 1.0
 	for iter := 0; iter < 4000; iter++ {
 		clear(g)
 		var gb float64
 		for k := range ex {
 			e := &ex[k]
-			z := b
-			for i, v := range e.X {
-				z += w[i] * v
+			s := b
+			for i, v := range z[k] {
+				s += w[i] * v
 			}
-			p := 1 / (1 + math.Exp(-z))
+			p := 1 / (1 + math.Exp(-s))
 			y, cw := 0.0, wn*e.weight()
 			if e.Label {
 				y, cw = 1, wp*e.weight()
 			}
 			r := (p - y) * cw
-			for i, v := range e.X {
+			for i, v := range z[k] {
 				g[i] += r * v
 			}
 			gb += r
@@ -154,5 +202,5 @@ func TrainLogistic(ex []Example, lambda float64, seed uint64) Logistic {
 		}
 		b -= lr * gb
 	}
-	return Logistic{Weights: w, Bias: b, Threshold: 0.5}
+	return b
 }
