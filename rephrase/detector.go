@@ -1,8 +1,6 @@
 package rephrase
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"slices"
 
 	"github.com/leakhound/leakhound"
@@ -51,20 +49,22 @@ func (d *Detector) Model() *Model { return d.model }
 
 // Worker is one goroutine's detection state.
 type Worker struct {
-	d     *Detector
-	toks  []dtok
-	buf   []byte
-	hits  []hit    // every anchor occurrence, in record order
-	seen  []uint64 // bit set over anchors: in the record
-	found []int32  // the distinct anchors in the record
-	tally []byte   // per item: candIndex.start plus the seeds in the record
-	slot  []int32  // per anchor: its index in an item's anchor list + 1 (itemHits)
-	ihits []itemHit
-	count []int32
-	cands []cand
-	items map[int32]*Prepared
-	wpos  []int32
-	one   [1]int32
+	d      *Detector
+	toks   []dtok
+	buf    []byte
+	hits   []hit    // every anchor occurrence, in record order
+	seen   []uint64 // bit set over anchors: in the record
+	found  []int32  // the distinct anchors in the record
+	tally  []byte   // per position of candIndex.all: its start plus the seeds in the record
+	qTally []byte   // the same for candIndex.question
+	hot    []int32  // the items whose tally reached tallyTop in this record
+	slot   []int32  // per anchor: its index in an item's anchor list + 1 (itemHits)
+	ihits  []itemHit
+	count  []int32
+	cands  []cand
+	items  map[int32]*Prepared
+	wpos   []int32
+	one    [1]int32
 	// the last window analysed in this record (docWindow)
 	lastDoc        *Prepared
 	lastLo, lastHi int
@@ -83,7 +83,7 @@ type cand struct {
 
 // NewWorker returns a worker.
 func (d *Detector) NewWorker() *Worker {
-	return &Worker{d: d, tally: slices.Clone(d.ix.start), slot: make([]int32, len(d.ix.anchors)), seen: make([]uint64, (len(d.ix.anchors)+63)/64), items: map[int32]*Prepared{}}
+	return &Worker{d: d, tally: slices.Clone(d.ix.all.start), qTally: slices.Clone(d.ix.question.start), slot: make([]int32, len(d.ix.anchors)), seen: make([]uint64, (len(d.ix.anchors)+63)/64), items: map[int32]*Prepared{}}
 }
 
 // Detect appends the findings for one record's text.
@@ -134,22 +134,33 @@ func (w *Worker) addHits(as []int32, pos int32) {
 }
 
 // countSeeds adds one to the tally byte of every item that each distinct
-// anchor of the record seeds: one byte add per posting, with no branch and
-// no list of touched items (keeping one cost 7 ns a posting against 2;
-// adding into 64-bit words instead of bytes cost 5, as the items of one
-// posting list are often neighbours), since the scan in candidates finds
-// the items whose byte reached tallyTop.
+// anchor of the record seeds, and lists in hot the items whose byte
+// reaches tallyTop: one byte add per posting, and a branch that is almost
+// never taken. The tallies are then reset by copying their start values
+// (48,000 bytes), cheaper than finding the items touched.
 func (w *Worker) countSeeds() {
 	ix := w.d.ix
-	tally := w.tally
-	for _, a := range w.found {
-		for _, it := range ix.seeds(a) {
-			tally[it]++
-		}
-	}
+	w.hot = w.hot[:0]
+	w.hot = countTable(w.hot, &ix.all, w.tally, w.found)
+	w.hot = countTable(w.hot, &ix.question, w.qTally, w.found)
+	copy(w.tally, ix.all.start)
+	copy(w.qTally, ix.question.start)
 }
 
-const highs64 = 0x8080808080808080
+// countTable counts the seeds of the record's anchors found in one table
+// and appends the items whose tally reaches tallyTop.
+func countTable(hot []int32, t *seedTable, tally []byte, found []int32) []int32 {
+	for _, a := range found {
+		for _, pos := range t.seeds(a) {
+			c := tally[pos] + 1
+			tally[pos] = c
+			if c == tallyTop {
+				hot = append(hot, t.live[pos])
+			}
+		}
+	}
+	return hot
+}
 
 // has reports whether anchor a is in the record.
 func (w *Worker) has(a uint32) bool { return w.seen[a>>6]&(1<<(a&63)) != 0 }
@@ -162,20 +173,12 @@ func (w *Worker) candidates() {
 		return
 	}
 	w.countSeeds()
-	// Scan the tallies 8 at a time for the items whose byte reached
-	// tallyTop, and reset them: 48,000 items are 6,000 words.
-	start, t := w.d.ix.start, w.tally
-	for k := range len(t) / 8 {
-		x, s := binary.LittleEndian.Uint64(t[8*k:8*k+8]), binary.LittleEndian.Uint64(start[8*k:8*k+8])
-		if x == s {
-			continue
-		}
-		binary.LittleEndian.PutUint64(t[8*k:8*k+8], s)
-		for m := x & highs64; m != 0; m &= m - 1 {
-			it := w.d.ix.live[8*k+bits.TrailingZeros64(m)/8]
-			if acc, share, ok := w.passes(it); ok {
-				w.cands = append(w.cands, cand{it, share, acc})
-			}
+	// An item split in two tables can reach the top in both.
+	slices.Sort(w.hot)
+	w.hot = slices.Compact(w.hot)
+	for _, it := range w.hot {
+		if acc, share, ok := w.passes(it); ok {
+			w.cands = append(w.cands, cand{it, share, acc})
 		}
 	}
 	if len(w.toks) > 3*minWindow {

@@ -55,13 +55,11 @@ func TestSeedsFindEveryCandidate(t *testing.T) {
 				if share < 1.1 {
 					near++
 				}
-				lid, ok := slices.BinarySearch(d.ix.live, int32(it))
-				if !ok || w.tally[lid] < tallyTop {
-					t.Errorf("record %d: item %d passes the bound but is not live or its tally is below the top", r, it)
+				if !slices.Contains(w.hot, int32(it)) {
+					t.Errorf("record %d: item %d passes the bound but its tallies stayed below the top", r, it)
 				}
 			}
 		}
-		copy(w.tally, d.ix.start)
 		// The full stage finds the same items, and leaves the tallies clear.
 		w.candidates()
 		if len(w.toks) <= 3*minWindow {
@@ -79,12 +77,15 @@ func TestSeedsFindEveryCandidate(t *testing.T) {
 				t.Errorf("record %d: candidates %v, want %v", r, got, want)
 			}
 		}
-		if !slices.Equal(w.tally, d.ix.start) {
+		if !slices.Equal(w.tally, d.ix.all.start) || !slices.Equal(w.qTally, d.ix.question.start) {
 			t.Fatal("seed counts not reset")
 		}
 	}
 	if total < 100 || near < 20 {
 		t.Errorf("%d candidates, %d near the bound: the test does not exercise it", total, near)
 	}
-	t.Logf("%d candidates, %d near the bound", total, near)
+	if len(d.ix.question.live) == 0 || len(d.ix.all.live) == 0 {
+		t.Errorf("%d items split, %d in the joint table: the test does not exercise both", len(d.ix.question.live), len(d.ix.all.live))
+	}
+	t.Logf("%d candidates, %d near the bound; %d items split", total, near, len(d.ix.question.live))
 }
