@@ -155,3 +155,21 @@ func stemOf(m *Model, u unit) string {
 	}
 	return ""
 }
+
+func TestMathSymbol(t *testing.T) {
+	for in, want := range map[string]bool{
+		"Z_3": true, "S_5": true, "x_12": true, "Zn_26": true,
+		"_3": false, "abc_3": false, "Z_": false, "Z_x": false, "count_vowels": false, "arr1": false,
+	} {
+		if got := mathSymbol(in); got != want {
+			t.Errorf("mathSymbol(%q) = %v, want %v", in, got, want)
+		}
+	}
+	m := testModel(t)
+	item := m.Prepare("Find the characteristic of the ring Z_3 x Z_3.")
+	doc := m.Prepare("What is the characteristic of the Z_3 x Z_3 ring?")
+	other := m.Prepare("What is the characteristic of the Z_5 x Z_7 ring?")
+	if a, b := m.Compare(item, doc).Features[0], m.Compare(item, other).Features[0]; !(a > b) {
+		t.Errorf("recall with the same symbols %.2f, with other symbols %.2f; want higher", a, b)
+	}
+}

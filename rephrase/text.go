@@ -134,6 +134,23 @@ func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool   { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isWordByte(c byte) bool { return isDigit(c) || isLetter(c) || c == '_' }
 
+// mathSymbol reports whether a word is a subscripted symbol of one or
+// two letters ("Z_3", "S_5", "x_12"): algebra items name their objects so
+// and their rephrases keep the names, while splitting them at "_" leaves
+// only a letter and a digit, which match anything.
+func mathSymbol(s string) bool {
+	i := strings.IndexByte(s, '_')
+	if i < 1 || i > 2 || i+1 >= len(s) {
+		return false
+	}
+	for k := 0; k < i; k++ {
+		if !isLetter(s[k]) {
+			return false
+		}
+	}
+	return isAllDigits(s[i+1:])
+}
+
 // plainWord returns an ASCII word of lower-case letters, or one with only
 // its first letter upper case, lower-cased; ok is false for anything that
 // subwords must split or fold.
@@ -211,6 +228,10 @@ func (a *analyzer) analyze(text string) *analysis {
 			}
 			if w, ok := plainWord(t.text); ok { // most prose: no split, no allocation
 				pend = append(pend, pendingWord{w, t.start, t.end})
+				continue
+			}
+			if mathSymbol(t.text) { // "Z_3", "S_5": one unit, not "z" and "3"
+				pend = append(pend, pendingWord{strings.ToLower(t.text), t.start, t.end})
 				continue
 			}
 			for _, s := range subwords(t.text) {
