@@ -85,7 +85,9 @@ func BenchmarkScan(b *testing.B) {
 
 // BenchmarkScanSharedData is the target configuration: gpt3
 // against every benchmark in ../shared/data/normalized (skipped without
-// it), on the corpus named by LEAKHOUND_BENCH_CORPUS or a generated one.
+// it), on the corpus named by LEAKHOUND_BENCH_CORPUS or a generated one;
+// then gpt4 alone and the four exact methods together, as --method all
+// runs them.
 func BenchmarkScanSharedData(b *testing.B) {
 	dir := shareddata.Dir(b)
 	files, _ := filepath.Glob(filepath.Join(dir, "normalized", "*", "*.jsonl.gz"))
@@ -99,5 +101,10 @@ func BenchmarkScanSharedData(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkScan(b, items, []string{match.GPT3}, benchCorpus(b, 32<<20), 1)
+	data := benchCorpus(b, 32<<20)
+	for _, methods := range [][]string{{match.GPT3}, {match.GPT4}, match.Methods} {
+		b.Run(strings.Join(methods, "+"), func(b *testing.B) {
+			benchmarkScan(b, items, methods, data, 1)
+		})
+	}
 }
