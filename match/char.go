@@ -50,7 +50,7 @@ type charIndex struct {
 func newCharIndex(items []leakhound.Item, opts Options) *charIndex {
 	c := &charIndex{canon: make([][]byte, len(items)), perItem: make([]int, len(items))}
 	for i, it := range items {
-		c.canon[i], _ = ngram.AppendCanonical(nil, nil, []byte(it.Text))
+		c.canon[i] = ngram.AppendCanonicalBytes(nil, []byte(it.Text))
 		for _, p := range samplePatterns(c.canon[i], it.ID, opts) {
 			p.item = i
 			c.patterns = append(c.patterns, p)
@@ -163,7 +163,7 @@ type charHit struct {
 // Score: the share of the item's patterns found.
 func (m *Matcher) gpt4(dst []leakhound.Finding, text []byte) []leakhound.Finding {
 	c := m.set.gpt4
-	m.canon, m.offs = ngram.AppendCanonical(m.canon[:0], m.offs[:0], text)
+	m.canon = ngram.AppendCanonicalBytes(m.canon[:0], text)
 	sc := &m.chars
 	if sc.found == nil {
 		sc.found = make(map[int][]charHit)
@@ -172,6 +172,10 @@ func (m *Matcher) gpt4(dst []leakhound.Finding, text []byte) []leakhound.Finding
 	sc.items = sc.items[:0]
 	for _, tier := range c.tiers {
 		m.probeTier(c, tier)
+	}
+	if len(sc.items) > 0 {
+		// Offsets only for the records with a finding, to map its spans.
+		m.canon, m.offs = ngram.AppendCanonical(m.canon[:0], m.offs[:0], text)
 	}
 	for _, item := range sc.items {
 		dst = append(dst, m.gpt4Finding(text, item, sc.found[item]))

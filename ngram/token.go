@@ -3,6 +3,7 @@ package ngram
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/leakhound/leakhound/normalize"
@@ -57,6 +58,7 @@ func init() {
 			byteClass[b] = classSpace
 		case normalize.Map(rune(b)) != "":
 			byteClass[b] = classWord
+			isWordByte[b] = 1
 		}
 	}
 }
@@ -251,19 +253,55 @@ func AppendCanonical(dst []byte, offs []uint32, text []byte) ([]byte, []uint32) 
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(text[i:])
-		if r == utf8.RuneError && size == 1 {
-			i++
-			continue
-		}
-		m := normalize.Map(r)
-		for j := 0; j < len(m); j++ {
-			if m[j] != normalize.Boundary {
-				dst = append(dst, m[j])
-				offs = append(offs, uint32(i))
-			}
+		var size int
+		dst, size = appendCanonicalRune(dst, text[i:])
+		for len(offs) < len(dst) {
+			offs = append(offs, uint32(i))
 		}
 		i += size
 	}
 	return dst, offs
+}
+
+// AppendCanonicalBytes is AppendCanonical without the offsets, for the
+// hot path: runs of ASCII are copied with one store per byte and no
+// branch on the byte's class (a separator is stored and overwritten), so
+// it is several times faster on English text.
+func AppendCanonicalBytes(dst, text []byte) []byte {
+	for i := 0; i < len(text); {
+		dst = slices.Grow(dst, len(text)-i)
+		n, buf := len(dst), dst[:cap(dst)]
+		for ; i < len(text) && text[i] < utf8.RuneSelf; i++ {
+			c := text[i]
+			buf[n] = c | 0x20*isUpper(c)
+			n += int(isWordByte[c])
+		}
+		dst = buf[:n]
+		if i < len(text) {
+			var size int
+			dst, size = appendCanonicalRune(dst, text[i:])
+			i += size
+		}
+	}
+	return dst
+}
+
+// isWordByte is 1 for the ASCII bytes of class classWord.
+var isWordByte [256]byte
+
+// appendCanonicalRune appends the canonical bytes of the non-ASCII
+// character at the start of text and returns its size (an invalid byte
+// adds nothing).
+func appendCanonicalRune(dst, text []byte) ([]byte, int) {
+	r, size := utf8.DecodeRune(text)
+	if r == utf8.RuneError && size == 1 {
+		return dst, 1
+	}
+	m := normalize.Map(r)
+	for j := 0; j < len(m); j++ {
+		if m[j] != normalize.Boundary {
+			dst = append(dst, m[j])
+		}
+	}
+	return dst, size
 }

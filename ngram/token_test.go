@@ -162,3 +162,36 @@ func TestAppendCanonical(t *testing.T) {
 		t.Errorf("offsets %v do not point at the source characters", offs)
 	}
 }
+
+// FuzzAppendCanonicalBytes checks that the fast path gives the bytes of
+// AppendCanonical, after a prefix already in dst.
+func FuzzAppendCanonicalBytes(f *testing.F) {
+	for _, s := range []string{"", "Hello, 世界! Ｎo. 1,000", "a\xffb", "ÀÉÎ ﬃ ㎏ ｶﾀ", strings.Repeat("Ab1 -", 40) + "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := AppendCanonical([]byte("pre"), nil, []byte(s))
+		if got := AppendCanonicalBytes([]byte("pre"), []byte(s)); !bytes.Equal(got, want) {
+			t.Errorf("AppendCanonicalBytes(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func BenchmarkAppendCanonical(b *testing.B) {
+	text := []byte(strings.Repeat("The Quick brown fox, 12 jumps over the lazy dog; naïve café. ", 2000))
+	b.Run("offsets", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		var dst []byte
+		var offs []uint32
+		for b.Loop() {
+			dst, offs = AppendCanonical(dst[:0], offs[:0], text)
+		}
+	})
+	b.Run("bytes", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		var dst []byte
+		for b.Loop() {
+			dst = AppendCanonicalBytes(dst[:0], text)
+		}
+	})
+}
