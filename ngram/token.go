@@ -34,8 +34,9 @@ func between(x uint64, lo, hi uint64) uint64 {
 	return (ones*(127+hi) - xl) &^ x & (xl + ones*(127-lo)) & highs
 }
 
-// alnumMask marks the ASCII letters and digits of x by their high bit.
-func alnumMask(x uint64) uint64 {
+// AlnumMask marks the ASCII letters and digits among the 8 bytes of x by
+// their high bit (0x80 in each such byte; bytes >= 0x80 are never marked).
+func AlnumMask(x uint64) uint64 {
 	return between(x, '0'-1, '9'+1) | between(x|caseBit, 'a'-1, 'z'+1)
 }
 
@@ -90,7 +91,7 @@ func AppendTokens(dst []Token, text []byte) []Token {
 	i := 0
 	for i+16 <= n {
 		x0 := binary.LittleEndian.Uint64(text[i:])
-		m0 := alnumMask(x0)
+		m0 := AlnumMask(x0)
 		if m0&0x80 == 0 { // not an alphanumeric start
 			// Spaces and leading ASCII punctuation (quotes, brackets) are
 			// skipped: outside a token, a deleted character changes
@@ -111,7 +112,7 @@ func AppendTokens(dst []Token, text []byte) []Token {
 		// word lengths.
 		x1 := binary.LittleEndian.Uint64(text[i+8:])
 		k0 := bits.TrailingZeros64(^m0&highs) >> 3
-		k1 := bits.TrailingZeros64(^alnumMask(x1)&highs) >> 3
+		k1 := bits.TrailingZeros64(^AlnumMask(x1)&highs) >> 3
 		if k0+k1 == 16 {
 			var ok bool
 			if dst, i, ok = longWord(dst, text, i); ok {
@@ -159,7 +160,7 @@ func longWord(dst []Token, text []byte, i int) ([]Token, int, bool) {
 	w := wordHash{h: hashSeed}
 	for i+8 <= len(text) {
 		x := binary.LittleEndian.Uint64(text[i:])
-		k := bits.TrailingZeros64(^alnumMask(x)&highs) >> 3
+		k := bits.TrailingZeros64(^AlnumMask(x)&highs) >> 3
 		if k == 8 {
 			w.addChunk(x | caseBit)
 			i += 8

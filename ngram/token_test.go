@@ -66,11 +66,11 @@ func TestBetweenExhaustive(t *testing.T) {
 	for b := 0; b < 256; b++ {
 		x := uint64(b) << 24
 		isAlnum := b < 128 && (b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z')
-		if got := alnumMask(x)&(0x80<<24) != 0; got != isAlnum {
-			t.Errorf("alnumMask byte %#x = %v, want %v", b, got, isAlnum)
+		if got := AlnumMask(x)&(0x80<<24) != 0; got != isAlnum {
+			t.Errorf("AlnumMask byte %#x = %v, want %v", b, got, isAlnum)
 		}
-		if alnumMask(x)&^(0x80<<24) != 0 {
-			t.Errorf("alnumMask byte %#x leaks into other bytes", b)
+		if AlnumMask(x)&^(0x80<<24) != 0 {
+			t.Errorf("AlnumMask byte %#x leaks into other bytes", b)
 		}
 	}
 }

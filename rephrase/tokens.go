@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/leakhound/leakhound/ngram"
 )
 
 // dtok is a token of the candidate stage: the hash of a lower-cased word
@@ -100,26 +102,9 @@ func hashASCII(b []byte) uint64 {
 	return fhSum(h, tail, n)
 }
 
-// SWAR constants: eight bytes at a time (the same trick as package
-// ngram's tokenizer).
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-	low7  = 0x7f7f7f7f7f7f7f7f
-)
-
-// between sets the top bit of each byte of x that lies strictly between
-// lo and hi (bytes below 0x80).
-func between(x uint64, lo, hi uint64) uint64 {
-	xl := x & low7
-	return (ones*(127+hi) - xl) &^ x & (xl + ones*(127-lo)) & highs
-}
-
-// alnumMask sets the top bit of each byte of x that is an ASCII letter or
-// digit.
-func alnumMask(x uint64) uint64 {
-	return between(x, '0'-1, '9'+1) | between(x|asciiLower, 'a'-1, 'z'+1)
-}
+// highs is the high bit of each byte of a uint64 (the marks of
+// ngram.AlnumMask).
+const highs = 0x8080808080808080
 
 // appendDocTokens splits text into candidate-stage tokens. Punctuation
 // separates words here (unlike package ngram, which deletes it), so that
@@ -132,7 +117,7 @@ func appendDocTokens(dst []dtok, text []byte, buf []byte) ([]dtok, []byte) {
 	i := 0
 	for i+16 <= n {
 		x0 := binary.LittleEndian.Uint64(text[i:])
-		m0 := alnumMask(x0)
+		m0 := ngram.AlnumMask(x0)
 		if m0&0x80 == 0 { // not a word start
 			if byteClass[text[i]] == cHigh {
 				dst, buf, i = appendRune(dst, buf, text, i)
@@ -145,7 +130,7 @@ func appendDocTokens(dst []dtok, text []byte, buf []byte) ([]dtok, []byte) {
 		k0 := bits.TrailingZeros64(^m0&highs) >> 3
 		l := k0
 		if k0 == 8 {
-			l += bits.TrailingZeros64(^alnumMask(x1)&highs) >> 3
+			l += bits.TrailingZeros64(^ngram.AlnumMask(x1)&highs) >> 3
 		}
 		j := i + l
 		if l == 16 || !wordEnds(text, j) {
