@@ -64,7 +64,8 @@ each as published (see doc/methods.md):
 	neardup lightly edited copies: MinHash sketches of 3-token shingles,
 	        verified by containment >= 0.4 (doc/detection-quality.md)
 	rephrase paraphrased, translated (zh<->en) and rewritten (code) items
-	        (slow: about 5 MB per CPU-second, so --method all is too):
+	        (the slowest: 25-45 MB per CPU-second against all benchmarks,
+	        against 100-160 for gpt3; --method all runs at about 20):
 	        anchor candidates, alignment with stems, WordNet synonyms and
 	        CC-CEDICT (--lexicon), winnowing, a logistic scorer; optional
 	        --embed and --judge model checks (doc/detection-quality.md)
