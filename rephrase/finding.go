@@ -58,15 +58,17 @@ func (d *Detector) finding(it *leakhound.Item, item, doc *Prepared, p Pair, lo i
 	return f
 }
 
-// alignHow names how an aligned pair matched.
+// alignHow names how an aligned pair matched. A Chinese word and an
+// English one are a translation even when the alignment counts the pair
+// as exact (an English item word equal to a gloss of the record's word).
 func alignHow(l link, u, v unit) string {
 	switch {
 	case u.kind == kindNum:
 		return leakhound.AlignNumber
-	case l.how == matchExact:
-		return leakhound.AlignSame
 	case (u.kind == kindZh) != (v.kind == kindZh):
 		return leakhound.AlignTranslation
+	case l.how == matchExact:
+		return leakhound.AlignSame
 	}
 	return leakhound.AlignSynonym
 }
