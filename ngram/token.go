@@ -255,8 +255,9 @@ func AppendCanonical(dst []byte, offs []uint32, text []byte) ([]byte, []uint32) 
 			continue
 		}
 		var size int
+		n := len(dst)
 		dst, size = appendCanonicalRune(dst, text[i:])
-		for len(offs) < len(dst) {
+		for range len(dst) - n {
 			offs = append(offs, uint32(i))
 		}
 		i += size

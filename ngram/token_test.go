@@ -163,6 +163,26 @@ func TestAppendCanonical(t *testing.T) {
 	}
 }
 
+// TestAppendCanonicalAppends checks that AppendCanonical appends one
+// offset per byte it appends, whatever dst and offs already hold.
+func TestAppendCanonicalAppends(t *testing.T) {
+	text := []byte("ab é世")
+	for _, c := range []struct {
+		dst  []byte
+		offs []uint32
+	}{{nil, nil}, {[]byte("pre"), nil}, {nil, []uint32{7, 8}}, {[]byte("x"), []uint32{9}}} {
+		dst, offs := AppendCanonical(slices.Clone(c.dst), slices.Clone(c.offs), text)
+		added, want := dst[len(c.dst):], []uint32{0, 1, 3, 5}
+		if string(added) != "abe世" {
+			t.Fatalf("dst %q offs %v: appended %q, want %q", c.dst, c.offs, added, "abe世")
+		}
+		want = append(want, 5, 5) // the rest of 世's bytes
+		if got := offs[len(c.offs):]; !slices.Equal(got, want) {
+			t.Errorf("dst %q offs %v: appended offsets %v, want %v", c.dst, c.offs, got, want)
+		}
+	}
+}
+
 // FuzzAppendCanonicalBytes checks that the fast path gives the bytes of
 // AppendCanonical, after a prefix already in dst.
 func FuzzAppendCanonicalBytes(f *testing.F) {
@@ -170,9 +190,12 @@ func FuzzAppendCanonicalBytes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := AppendCanonical([]byte("pre"), nil, []byte(s))
+		want, offs := AppendCanonical([]byte("pre"), nil, []byte(s))
 		if got := AppendCanonicalBytes([]byte("pre"), []byte(s)); !bytes.Equal(got, want) {
 			t.Errorf("AppendCanonicalBytes(%q) = %q, want %q", s, got, want)
+		}
+		if len(offs) != len(want)-len("pre") {
+			t.Errorf("AppendCanonical(%q): %d offsets for %d bytes appended", s, len(offs), len(want)-len("pre"))
 		}
 	})
 }
