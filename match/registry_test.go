@@ -2,7 +2,9 @@ package match
 
 import (
 	"bytes"
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/leakhound/leakhound"
@@ -114,5 +116,49 @@ func TestTokenWorker(t *testing.T) {
 	}
 	if calls != 2 {
 		t.Errorf("DetectTokens called %d times, want 2", calls)
+	}
+}
+
+var registerFailing sync.Once
+
+// TestBuildFailures checks how NewSet reports registered methods that
+// fail to build: the first error in method order (as before the builders
+// ran at the same time), and a builder's panic in the caller's goroutine,
+// where the caller can recover it.
+func TestBuildFailures(t *testing.T) {
+	registerFailing.Do(func() {
+		for _, name := range []string{"test-fail-a", "test-fail-b"} {
+			Register(Registration{Name: name, Build: func([]leakhound.Item, Options) (Detector, error) {
+				return nil, errors.New("no " + name)
+			}})
+		}
+		Register(Registration{Name: "test-panic", Build: func([]leakhound.Item, Options) (Detector, error) {
+			panic("test-panic builder")
+		}})
+	})
+	build := func(names ...string) (recovered any, err error) {
+		defer func() { recovered = recover() }()
+		methods, err := ParseMethods(names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := DefaultOptions()
+		o.Methods = methods
+		_, err = NewSet(testItems(4, 10), o)
+		return nil, err
+	}
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"gpt3", "test-fail-b", "test-fail-a"}, "test-fail-b: no test-fail-b"},
+		{[]string{"test-fail-a", "test-fail-b"}, "test-fail-a: no test-fail-a"},
+	} {
+		if p, err := build(c.names...); p != nil || err == nil || err.Error() != c.want {
+			t.Errorf("%v: error %v, panic %v; want the error %q", c.names, err, p, c.want)
+		}
+	}
+	if p, err := build("gpt3", "test-panic"); p != "test-panic builder" {
+		t.Errorf("a builder's panic: error %v, recovered %v; want the panic in NewSet's goroutine", err, p)
 	}
 }

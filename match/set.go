@@ -1,7 +1,6 @@
 package match
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -53,24 +52,47 @@ func NewSet(items []leakhound.Item, opts Options) (*Set, error) {
 // method's detector, at the same time: they read the items only, and on
 // all benchmarks with --method all they take some 25 CPU-seconds, most of
 // it in the rephrase and neardup detectors. An error is the first one in
-// method order.
+// method order (the exact methods first); a builder's panic is raised
+// again here, in the caller's goroutine, once all builders are done.
 func (s *Set) buildIndexes() error {
 	exts := s.registeredInUse()
 	s.external = make([]external, len(exts))
 	errs := make([]error, len(exts)+1)
+	panics := make([]any, len(exts)+1)
 	var wg sync.WaitGroup
-	wg.Go(func() { errs[0] = s.buildExact() })
-	for i, r := range exts {
+	build := func(i int, f func() error) {
 		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					panics[i] = p
+				}
+			}()
+			errs[i] = f()
+		})
+	}
+	build(0, s.buildExact)
+	for i, r := range exts {
+		build(i+1, func() error {
 			d, err := r.Build(s.Items, s.opts)
 			if err != nil {
-				errs[i+1] = fmt.Errorf("%s: %w", r.Name, err)
+				return fmt.Errorf("%s: %w", r.Name, err)
 			}
 			s.external[i] = external{name: r.Name, detector: d}
+			return nil
 		})
 	}
 	wg.Wait()
-	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // buildExact builds the seed index of gpt3, palm and llama2 and the
