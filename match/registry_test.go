@@ -95,7 +95,11 @@ func TestTokenWorker(t *testing.T) {
 		return tokenCounter{t, items, &calls}, nil
 	}})
 	items := testItems(8, 10)
-	for _, names := range [][]string{{"gpt3", "test-tokens"}, {"test-tokens"}} {
+	sets := [][]string{{"gpt3", "test-tokens"}, {"test-tokens"}, {"gpt4", "test-tokens"}, {"gpt3", "palm", "gpt4", "llama2", "test-tokens"}}
+	// One matcher reads several records: its token buffer is reused,
+	// and an empty record has no tokens.
+	records := []string{"x " + items[3].Text + " y", "", "Short, ÉCOLE 12", items[5].Text + " " + items[6].Text, "  "}
+	for _, names := range sets {
 		methods, err := ParseMethods(names)
 		if err != nil {
 			t.Fatal(err)
@@ -106,16 +110,19 @@ func TestTokenWorker(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fs, err := s.NewMatcher().Match(nil, []byte("x "+items[3].Text+" y"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.ContainsFunc(fs, func(f leakhound.Finding) bool { return f.Method == "test-tokens" && f.Item == items[3].ID }) {
-			t.Errorf("%v: findings %+v lack test-tokens on item 3", names, fs)
+		m := s.NewMatcher()
+		for r, rec := range records {
+			fs, err := m.Match(nil, []byte(rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r == 0 && !slices.ContainsFunc(fs, func(f leakhound.Finding) bool { return f.Method == "test-tokens" && f.Item == items[3].ID }) {
+				t.Errorf("%v: findings %+v lack test-tokens on item 3", names, fs)
+			}
 		}
 	}
-	if calls != 2 {
-		t.Errorf("DetectTokens called %d times, want 2", calls)
+	if want := len(sets) * len(records); calls != want {
+		t.Errorf("DetectTokens called %d times, want %d", calls, want)
 	}
 }
 
