@@ -109,7 +109,7 @@ type Alignment struct {
 const (
 	AlignSame        = "same"        // the same word, stem or inflection
 	AlignNumber      = "number"      // the same value, written alike or not (1,000 = 1000 = one thousand)
-	AlignSynonym     = "synonym"     // a shared WordNet synset or word prefix
+	AlignSynonym     = "synonym"     // a shared WordNet synset, a direct hypernym or a word prefix
 	AlignTranslation = "translation" // a Chinese word and an English gloss of it (CC-CEDICT)
 )
 
