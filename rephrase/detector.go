@@ -398,8 +398,8 @@ func (w *Worker) slide(item int32, ps []itemHit, span int32, head bool) bool {
 // share returns how far an item's anchor weight found passes the bound:
 // the larger of acc / (minShare · total) and accH / (minHeadShare · head);
 // 1 or more passes. The question's share counts only when the record holds
-// minHeadAnchors of the question's anchors (or all of them when it has
-// fewer): an MMLU history item has a passage of 60 anchors and a question
+// minHeadAnchors of the question's anchors (a question of fewer never
+// counts, as the seed plans assume): an MMLU history item has a passage of 60 anchors and a question
 // of 3, and random text that holds 4 passage words and 2 question words
 // is not a rephrase of it (on the synthetic corpus such items made 96% of
 // the candidates).
