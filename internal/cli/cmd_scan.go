@@ -65,7 +65,7 @@ each as published (see doc/methods.md):
 	        verified by containment >= 0.4 (doc/detection-quality.md)
 	rephrase paraphrased, translated (zh<->en) and rewritten (code) items
 	        (the slowest: 25-45 MB per CPU-second against all benchmarks,
-	        against 100-160 for gpt3; --method all runs at about 20):
+	        against 100-160 for gpt3; --method all runs at about 15):
 	        anchor candidates, alignment with stems, WordNet synonyms and
 	        CC-CEDICT (--lexicon), winnowing, a logistic scorer; optional
 	        --embed and --judge model checks (doc/detection-quality.md)
