@@ -234,17 +234,21 @@ type benchInfo struct {
 }
 
 func (f *scanFlags) run(ctx context.Context, e *env, paths []string) (bool, error) {
-	f.benchOptions.Warnf = func(format string, args ...any) {
+	status := f.setupStatus(e)
+	warn := func(format string, args ...any) {
+		status.clear()
 		fmt.Fprintf(e.stderr, "leakhound: scan: "+format+"\n", args...)
 	}
-	f.matchOptions.Warnf = func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "leakhound: scan: "+format+"\n", args...)
-	}
+	f.benchOptions.Warnf, f.matchOptions.Warnf = warn, warn
+	status.draw("leakhound: loading the benchmarks...")
 	items, err := evalset.LoadAll(ctx, f.bench, f.benchOptions)
 	if err != nil {
+		status.clear()
 		return false, err
 	}
+	status.draw(fmt.Sprintf("leakhound: preparing %d items for %s...", len(items), strings.Join(f.matchOptions.Methods, ", ")))
 	set, err := match.NewSet(items, f.matchOptions)
+	status.clear()
 	if err != nil {
 		return false, err
 	}
@@ -323,6 +327,17 @@ func newFindingEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc
+}
+
+// setupStatus returns the line that says, on a terminal, what the scan
+// does before it reads the corpus: loading the benchmarks and building the
+// indexes take 10 to 20 seconds for all benchmarks with --method all.
+// Elsewhere, or with --quiet, it draws nothing.
+func (f *scanFlags) setupStatus(e *env) *progressLine {
+	if f.quiet || !e.stderrIsTerminal() {
+		return &progressLine{w: io.Discard}
+	}
+	return &progressLine{w: e.stderr}
 }
 
 func (f *scanFlags) scanOptions(e *env, out *json.Encoder) scan.Options {
