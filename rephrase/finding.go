@@ -1,6 +1,7 @@
 package rephrase
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -43,7 +44,7 @@ func (d *Detector) finding(it *leakhound.Item, item, doc *Prepared, p Pair, lo i
 			Item:   item.text[u.start:u.end],
 			Doc:    strings.Clone(doc.text[v.start:v.end]),
 			How:    alignHow(l, u, v),
-			Weight: float64(u.w),
+			Weight: math.Round(float64(u.w)*100) / 100, // 2 decimals: a float32 widened prints 17 digits
 		})
 	}
 	ex := doc.text
