@@ -26,10 +26,28 @@ func (d substringDetector) Detect(dst []leakhound.Finding, text []byte) ([]leakh
 	return dst, nil
 }
 
+// The registry is global and refuses a name twice, so the test methods
+// are registered once per process (go test -count=N runs a test N times);
+// the token test's state is reset by each run.
+var (
+	registerTestMethods sync.Once
+	tokenT              *testing.T
+	tokenCalls          int
+)
+
+func registerTestDetectors() {
+	registerTestMethods.Do(func() {
+		Register(Registration{Name: "test-substring", Build: func(items []leakhound.Item, _ Options) (Detector, error) {
+			return substringDetector{items}, nil
+		}})
+		Register(Registration{Name: "test-tokens", Build: func(items []leakhound.Item, _ Options) (Detector, error) {
+			return tokenCounter{tokenT, items, &tokenCalls}, nil
+		}})
+	})
+}
+
 func TestRegisteredDetector(t *testing.T) {
-	Register(Registration{Name: "test-substring", Build: func(items []leakhound.Item, _ Options) (Detector, error) {
-		return substringDetector{items}, nil
-	}})
+	registerTestDetectors()
 	methods, err := ParseMethods([]string{"gpt3", "test-substring"})
 	if err != nil {
 		t.Fatal(err)
@@ -90,10 +108,8 @@ func (d tokenCounter) DetectTokens(dst []leakhound.Finding, text []byte, toks []
 // TestTokenWorker checks that a registered TokenWorker gets the record's
 // tokens, with and without the exact methods (which tokenize first).
 func TestTokenWorker(t *testing.T) {
-	calls := 0
-	Register(Registration{Name: "test-tokens", Build: func(items []leakhound.Item, _ Options) (Detector, error) {
-		return tokenCounter{t, items, &calls}, nil
-	}})
+	tokenT, tokenCalls = t, 0
+	registerTestDetectors()
 	items := testItems(8, 10)
 	sets := [][]string{{"gpt3", "test-tokens"}, {"test-tokens"}, {"gpt4", "test-tokens"}, {"gpt3", "palm", "gpt4", "llama2", "test-tokens"}}
 	// One matcher reads several records: its token buffer is reused,
@@ -121,8 +137,8 @@ func TestTokenWorker(t *testing.T) {
 			}
 		}
 	}
-	if want := len(sets) * len(records); calls != want {
-		t.Errorf("DetectTokens called %d times, want %d", calls, want)
+	if want := len(sets) * len(records); tokenCalls != want {
+		t.Errorf("DetectTokens called %d times, want %d", tokenCalls, want)
 	}
 }
 
