@@ -79,28 +79,12 @@ func LoadWordNet(dir string) (*WordNet, error) {
 }
 
 func (w *WordNet) readIndex(path string, pos uint32) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == ' ' {
-			continue
-		}
-		fs := strings.Fields(line)
-		if len(fs) < 4 {
-			continue
-		}
+	return eachWordNetLine(path, 1<<20, func(fs []string) {
 		nptr, err := strconv.Atoi(fs[3])
 		if err != nil || len(fs) < 6+nptr {
-			continue
+			return
 		}
-		offs := fs[6+nptr:]
-		for i, o := range offs {
+		for i, o := range fs[6+nptr:] {
 			if i >= maxSenses {
 				break
 			}
@@ -109,6 +93,28 @@ func (w *WordNet) readIndex(path string, pos uint32) error {
 				break
 			}
 			w.senses[fs[0]] = append(w.senses[fs[0]], pos|uint32(v))
+		}
+	})
+}
+
+// eachWordNetLine calls fn with the fields of each entry line of a WordNet
+// index or data file (lines of at most maxLine bytes; the license header
+// lines start with a space, and lines of fewer than 4 fields are skipped).
+func eachWordNetLine(path string, maxLine int, fn func(fs []string)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), maxLine)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == ' ' {
+			continue
+		}
+		if fs := strings.Fields(line); len(fs) >= 4 {
+			fn(fs)
 		}
 	}
 	return sc.Err()
@@ -119,31 +125,16 @@ func (w *WordNet) readIndex(path string, pos uint32) error {
 // file, POS, word count (hex), words with lexical ids, pointer count, and
 // pointers as (symbol, offset, POS, source/target).
 func (w *WordNet) readHypernyms(path string, pos uint32) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == ' ' {
-			continue
-		}
-		fs := strings.Fields(line)
-		if len(fs) < 4 {
-			continue
-		}
+	return eachWordNetLine(path, 1<<22, func(fs []string) {
 		off, err1 := strconv.ParseUint(fs[0], 10, 30)
 		nw, err2 := strconv.ParseUint(fs[3], 16, 16)
 		p := 4 + 2*int(nw)
 		if err1 != nil || err2 != nil || p >= len(fs) {
-			continue
+			return
 		}
 		np, err := strconv.Atoi(fs[p])
 		if err != nil || len(fs) < p+1+4*np {
-			continue
+			return
 		}
 		for k := 0; k < np; k++ {
 			sym, to, tpos := fs[p+1+4*k], fs[p+2+4*k], fs[p+3+4*k]
@@ -155,8 +146,7 @@ func (w *WordNet) readHypernyms(path string, pos uint32) error {
 				w.hyper[key] = append(w.hyper[key], pos|uint32(v))
 			}
 		}
-	}
-	return sc.Err()
+	})
 }
 
 // Hypernyms returns the direct hypernyms of synsets (nouns and verbs):
