@@ -7,14 +7,7 @@ import (
 )
 
 func TestWordNetHypernyms(t *testing.T) {
-	dir := FindWordNet()
-	if dir == "" {
-		t.Skip("WordNet not installed (apt-get install wordnet-base)")
-	}
-	wn, err := LoadWordNet(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wn := testWordNet(t)
 	// direct reports whether one word's sense is a direct hypernym of the
 	// other's.
 	direct := func(a, b string) bool {

@@ -100,7 +100,9 @@ func TestLexicon(t *testing.T) {
 	}
 }
 
-func TestWordNetSynonyms(t *testing.T) {
+// testWordNet loads the installed WordNet, or skips the test.
+func testWordNet(t *testing.T) *WordNet {
+	t.Helper()
 	dir := FindWordNet()
 	if dir == "" {
 		t.Skip("WordNet not installed (apt-get install wordnet-base)")
@@ -109,6 +111,11 @@ func TestWordNetSynonyms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return wn
+}
+
+func TestWordNetSynonyms(t *testing.T) {
+	wn := testWordNet(t)
 	share := func(a, b string) bool {
 		for _, s := range wn.Synsets(a) {
 			if slices.Contains(wn.Synsets(b), s) {
