@@ -29,6 +29,7 @@ var featureNames = []string{
 	"words",          // log(1 + distinct aligned content words)
 	"code_evidence",  // log(1 + summed code IDF of the distinct aligned item words and numbers): how rare the shared words are in programs
 	"head_evidence",  // log(1 + summed IDF of the distinct aligned words and numbers of the item's question)
+	"compound",       // log(1 + the item's multi-word identifiers (below_zero, filterBySubstring) found in the window)
 }
 
 // nFeatures is the length of a feature vector.
@@ -123,6 +124,7 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 	f[15] = headInfo(it)
 	f[16] = math.Log1p(numbersMissed(it, win))
 	f[18] = codeEvidence(it, links)
+	f[20] = math.Log1p(float64(overlap(sortedSet(it.compounds), sortedSet(win.compounds))))
 	f[19] = headEvidence(it, links)
 	return f, links
 }

@@ -166,3 +166,31 @@ func TestMathSymbol(t *testing.T) {
 		t.Errorf("recall with the same symbols %.2f, with other symbols %.2f; want higher", a, b)
 	}
 }
+
+// TestCompoundIdentifiers checks the compound feature: a function name a
+// programmer chose counts across snake_case and camelCase, and plain
+// words, short names and keywords do not.
+func TestCompoundIdentifiers(t *testing.T) {
+	for id, want := range map[string]bool{
+		"below_zero": true, "filterBySubstring": true, "parse_music": true,
+		"balance": false, "Balance": false, "_private": false, "x_1": false, "HTTPServer": false,
+	} {
+		if got := isCompound(id); got != want {
+			t.Errorf("isCompound(%q) = %v, want %v", id, got, want)
+		}
+	}
+	m := testModel(t)
+	compound := slices.Index(featureNames, "compound")
+	py := m.Prepare("def below_zero(operations):\n    balance = 0\n    return balance < 0\n")
+	for _, c := range []struct {
+		text string
+		want float64
+	}{
+		{"bool belowZero(int *ops, size_t n) { int balance = 0; return balance < 0; }", math.Log1p(1)},
+		{"bool negative(int *ops, size_t n) { int balance = 0; return balance < 0; }", 0},
+	} {
+		if got := m.Compare(py, m.Prepare(c.text)).Features[compound]; got != c.want {
+			t.Errorf("compound feature of %q = %.3f, want %.3f", c.text, got, c.want)
+		}
+	}
+}

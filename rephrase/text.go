@@ -35,6 +35,10 @@ type analysis struct {
 	units  []unit
 	code   []uint64 // normalized code token stream, for winnowing
 	idents []uint64 // identifiers of 4+ letters, joined and lower-cased
+	// compounds are the identifiers made of several words (snake_case or
+	// camelCase, 6+ letters joined), lower-cased and joined: names a
+	// programmer chose, such as below_zero or filterBySubstring.
+	compounds []uint64
 	cjk    int      // Han characters
 	words  int      // word tokens (content or not)
 	head0  int      // first unit of the question
@@ -224,7 +228,11 @@ func (a *analyzer) analyze(text string) *analysis {
 			an.words++
 			an.code = append(an.code, codeClass(t))
 			if j := strings.ToLower(strings.ReplaceAll(t.text, "_", "")); len(j) >= 4 && !stopwords[j] && !codeKeywords[j] {
-				an.idents = append(an.idents, ngram.HashString(j))
+				h := ngram.HashString(j)
+				an.idents = append(an.idents, h)
+				if len(j) >= 6 && isCompound(t.text) {
+					an.compounds = append(an.compounds, h)
+				}
 			}
 			if w, ok := plainWord(t.text); ok { // most prose: no split, no allocation
 				pend = append(pend, pendingWord{w, t.start, t.end})
@@ -423,3 +431,20 @@ func allZhNumerals(rs []rune) bool {
 
 // zhStop are Chinese function words (our own list).
 var zhStop = toSet(`的 了 是 在 和 与 或 及 其 中 之 也 都 而 被 把 对 从 以 为 于 由 这 那 个 些 有 无 不 没有 什么 哪 哪个 哪些 下列 以下 如果 因为 所以 但是 可以 一个 我们 他们 它们 你 我 他 她 它 请 问 答案 选项 正确 错误 是否 如何 怎样 多少 几`)
+
+// isCompound reports whether an identifier joins several words: an
+// underscore between letters, or a lower-case letter followed by an
+// upper-case one.
+func isCompound(id string) bool {
+	for i := 1; i+1 < len(id); i++ {
+		if id[i] == '_' && isLetter(id[i-1]) && isLetter(id[i+1]) {
+			return true
+		}
+	}
+	for i := 1; i < len(id); i++ {
+		if id[i-1] >= 'a' && id[i-1] <= 'z' && id[i] >= 'A' && id[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
