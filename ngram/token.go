@@ -268,7 +268,9 @@ func AppendCanonical(dst []byte, offs []uint32, text []byte) ([]byte, []uint32) 
 // AppendCanonicalBytes is AppendCanonical without the offsets, for the
 // hot path: runs of ASCII are copied with one store per byte and no
 // branch on the byte's class (a separator is stored and overwritten), so
-// it is several times faster on English text.
+// it is several times faster on English text. Unlike append, it may also
+// write into dst's spare capacity past the returned length, so the
+// backing array of dst must not hold anything live beyond len(dst).
 func AppendCanonicalBytes(dst, text []byte) []byte {
 	for i := 0; i < len(text); {
 		dst = slices.Grow(dst, len(text)-i)
