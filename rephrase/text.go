@@ -39,10 +39,10 @@ type analysis struct {
 	// camelCase, 6+ letters joined), lower-cased and joined: names a
 	// programmer chose, such as below_zero or filterBySubstring.
 	compounds []uint64
-	cjk    int      // Han characters
-	words  int      // word tokens (content or not)
-	head0  int      // first unit of the question
-	head   int      // end of the question: units before the options or the solution
+	cjk       int // Han characters
+	words     int // word tokens (content or not)
+	head0     int // first unit of the question
+	head      int // end of the question: units before the options or the solution
 }
 
 // analyzer turns texts into analyses. It is read-only once built and
