@@ -77,17 +77,10 @@ func benchBoth(b *testing.B, items []leakhound.Item, docs [][]byte, size int) {
 		detect func([]leakhound.Finding, []byte) ([]leakhound.Finding, error)
 	}{{"fast", fast.Detect}, {"reference", ref.Detect}, {"tokenize", tokenize}} {
 		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			cpu := cputime.Used()
-			for b.Loop() {
-				for _, t := range docs {
-					if _, err := c.detect(nil, t); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			cputime.Report(b, b.N, cpu, int64(size))
+			shareddata.BenchDetect(b, docs, size, func(t []byte) error {
+				_, err := c.detect(nil, t)
+				return err
+			})
 		})
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound"
-	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/shareddata"
 )
 
@@ -61,16 +60,8 @@ func BenchmarkDetect(b *testing.B) {
 	d := NewDetector(m, items)
 	docs, size := shareddata.BenchDocs(b)
 	w := d.NewWorker()
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cputime.Used()
-	for b.Loop() {
-		for _, t := range docs {
-			if _, err := w.Detect(nil, t); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	cputime.Report(b, b.N, cpu, int64(size))
+	shareddata.BenchDetect(b, docs, size, func(t []byte) error {
+		_, err := w.Detect(nil, t)
+		return err
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/leakhound/leakhound/internal/cputime"
 	"github.com/leakhound/leakhound/internal/textgen"
 )
 
@@ -56,4 +57,23 @@ func corpusDocs(tb testing.TB, path string) ([][]byte, int) {
 		tb.Fatal(err)
 	}
 	return docs, size
+}
+
+// BenchDetect is the record-side benchmark loop of the detectors: each
+// iteration of b runs detect over every doc (size bytes in all), and it
+// reports MB/s, allocations and MB per CPU-second.
+func BenchDetect(b *testing.B, docs [][]byte, size int, detect func([]byte) error) {
+	b.Helper()
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Used()
+	for b.Loop() {
+		for _, t := range docs {
+			if err := detect(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cputime.Report(b, b.N, cpu, int64(size))
 }
