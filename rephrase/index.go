@@ -58,9 +58,10 @@ type anchor struct {
 // posting list: the first version capped postings at 400 items, which lost
 // MMLU rephrases, and walked every posting with float adds into a 12-byte
 // tally. On the synthetic corpus against all benchmarks a record walks
-// about 12,000 postings and checks 86 items in full; E cannot be larger
-// than about a third of an item's anchors (the bound leaves no more slack),
-// so the walk stays the main cost of a record.
+// about 11,800 postings and checks 18 items in full (70 before the
+// question share was planned apart, see buildSeeds); E cannot be larger
+// than about a third of an item's anchors (the bound leaves no more
+// slack), so the walk stays the main cost of a record.
 type candIndex struct {
 	forms   map[uint64][]int32 // token hash → anchors, while building
 	table   formTable          // the same, for lookups
