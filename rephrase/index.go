@@ -285,6 +285,10 @@ func (c *candIndex) buildSeeds() {
 	c.question.build(len(c.anchors), questionSeeds)
 }
 
+// margin loosens every planned bound a little, so that float rounding
+// errs on the side of checking an item in full.
+const margin = 0.999
+
 // splitGrowth bounds how many more postings a split plan may take.
 const splitGrowth = 1.25
 
@@ -299,7 +303,6 @@ type split struct {
 // splitPlan plans the total share over all of an item's anchors and the
 // question share over the question's (order is most common first).
 func (p *seedPlanner) splitPlan(c *candIndex, order []uint32, item int32) split {
-	const margin = 0.999
 	var sp split
 	p.ws = p.ws[:0]
 	for _, v := range order {
@@ -332,15 +335,7 @@ func (p *seedPlanner) splitPlan(c *candIndex, order []uint32, item int32) split 
 func (p *seedPlanner) prefix(ws []float32, bound float32, minCount int) (e, k int) {
 	p.sorted = append(p.sorted[:0], ws...)
 	slices.SortFunc(p.sorted, descending)
-	var acc float32
-	for j, w := range p.sorted {
-		acc += w
-		if acc >= bound && j+1 >= minCount {
-			k = j + 1
-			break
-		}
-	}
-	if k == 0 {
+	if k = fewest(p.sorted, bound, minCount); k == 0 {
 		return len(ws), 0
 	}
 	var ew float32
@@ -394,7 +389,6 @@ type seedPlanner struct {
 // bound is checked with a small margin for float rounding, so both
 // choices err on the side of checking.
 func (p *seedPlanner) plan(c *candIndex, order []uint32, item int32) (e, k int) {
-	const margin = 0.999
 	n := len(order)
 	if n < minAnchors {
 		return n, 0
@@ -445,28 +439,28 @@ func (p *seedPlanner) plan(c *candIndex, order []uint32, item int32) (e, k int) 
 // enough of the question's heaviest (hs) to reach headBound and
 // headCount; 0 when no record can pass.
 func minHits(ws, hs []float32, totalBound, headBound float32, headCount int) int {
-	best := 0
-	var acc float32
-	for j, w := range ws {
-		acc += w
-		if acc >= totalBound && j+1 >= minAnchors {
-			best = j + 1
-			break
-		}
-	}
+	best := fewest(ws, totalBound, minAnchors)
 	if headBound > 0 {
-		acc = 0
-		for j, w := range hs {
-			acc += w
-			if acc >= headBound && j+1 >= headCount {
-				if h := max(j+1, minAnchors); h <= len(ws) && (best == 0 || h < best) {
-					best = h
-				}
-				break
+		if j := fewest(hs, headBound, headCount); j > 0 {
+			if h := max(j, minAnchors); h <= len(ws) && (best == 0 || h < best) {
+				best = h
 			}
 		}
 	}
 	return best
+}
+
+// fewest returns how many of the heaviest weights (ws, descending) reach
+// bound, at least minCount of them; 0 when all of them do not.
+func fewest(ws []float32, bound float32, minCount int) int {
+	var acc float32
+	for j, w := range ws {
+		acc += w
+		if acc >= bound && j+1 >= minCount {
+			return j + 1
+		}
+	}
+	return 0
 }
 
 // removeOne removes one occurrence of w from the descending slice ws.
