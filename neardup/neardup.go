@@ -349,17 +349,22 @@ func (w *Worker) verify(toks []ngram.Token, hs []hit) (leakhound.Finding, bool) 
 	for p := lo; p < hi; p++ {
 		set.see(shingle(toks[p].Hash, toks[p+1].Hash, toks[p+2].Hash), p)
 	}
-	var spans []leakhound.SpanPair
 	shared := 0
-	for i, p := range set.first {
+	for _, p := range set.first {
 		if p >= 0 {
 			shared++
-			spans = addSpan(spans, toks, w.itTok, int(p), int(set.q[i]))
 		}
 	}
 	c := float64(shared) / float64(len(set.keys))
 	if c < w.d.threshold {
 		return leakhound.Finding{}, false
+	}
+	// Spans only for a candidate that passes (no allocation for the rest).
+	var spans []leakhound.SpanPair
+	for i, p := range set.first {
+		if p >= 0 {
+			spans = addSpan(spans, toks, w.itTok, int(p), int(set.q[i]))
+		}
 	}
 	return leakhound.Finding{
 		SchemaVersion: leakhound.SchemaVersion,
