@@ -1,6 +1,7 @@
 package rephrase
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/leakhound/leakhound"
@@ -63,7 +64,6 @@ type Worker struct {
 	count  []int32
 	cands  []cand
 	items  map[int32]*Prepared
-	wpos   []int32
 	one    [1]int32
 	// the last window analysed in this record (docWindow)
 	lastDoc        *Prepared
@@ -89,9 +89,7 @@ func (d *Detector) NewWorker() *Worker {
 // Detect appends the findings for one record's text.
 func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Finding, error) {
 	w.lastDoc = nil
-	w.toks, w.buf = appendDocTokens(w.toks[:0], text, w.buf)
-	w.collectHits()
-	w.candidates()
+	w.candidateStage(text)
 	for _, c := range w.cands {
 		var err error
 		if dst, err = w.verify(dst, text, c.item); err != nil {
@@ -99,6 +97,14 @@ func (w *Worker) Detect(dst []leakhound.Finding, text []byte) ([]leakhound.Findi
 		}
 	}
 	return dst, nil
+}
+
+// candidateStage tokenizes the record, finds its anchors and fills
+// w.cands.
+func (w *Worker) candidateStage(text []byte) {
+	w.toks, w.buf = appendDocTokens(w.toks[:0], text, w.buf)
+	w.collectHits()
+	w.candidates()
 }
 
 // collectHits looks every token (and Chinese character bigram) of the
@@ -188,24 +194,12 @@ func (w *Worker) candidates() {
 	// passes the share bound easily, the copied item has the most
 	// evidence), then the share.
 	slices.SortFunc(w.cands, func(a, b cand) int {
-		switch {
-		case a.acc != b.acc:
-			if a.acc > b.acc {
-				return -1
-			}
-			return 1
-		case a.share != b.share:
-			if a.share > b.share {
-				return -1
-			}
-			return 1
-		}
-		return int(a.item - b.item)
+		return cmp.Or(cmp.Compare(b.acc, a.acc), cmp.Compare(b.share, a.share), cmp.Compare(a.item, b.item))
 	})
 	if len(w.cands) > maxVerify {
 		w.cands = w.cands[:maxVerify]
 	}
-	slices.SortFunc(w.cands, func(a, b cand) int { return int(a.item - b.item) })
+	slices.SortFunc(w.cands, func(a, b cand) int { return cmp.Compare(a.item, b.item) })
 }
 
 // passes counts all of the item's anchors in the record and applies the
@@ -262,17 +256,14 @@ func (w *Worker) window(text []byte, item int32) (int, int) {
 	if n <= 2*span {
 		return 0, len(text)
 	}
-	w.wpos = w.wpos[:0]
-	for _, h := range w.itemHits(item) {
-		w.wpos = append(w.wpos, h.pos)
-	}
+	hs := w.itemHits(item) // in record order
 	best, bestLo := 0, int32(0)
-	for lo, hi := 0, 0; hi < len(w.wpos); hi++ {
-		for w.wpos[hi]-w.wpos[lo] > span {
+	for lo, hi := 0, 0; hi < len(hs); hi++ {
+		for hs[hi].pos-hs[lo].pos > span {
 			lo++
 		}
 		if hi-lo+1 > best {
-			best, bestLo = hi-lo+1, w.wpos[lo]
+			best, bestLo = hi-lo+1, hs[lo].pos
 		}
 	}
 	a := max(0, bestLo-w.d.words[item]/2)
@@ -332,9 +323,7 @@ type Candidate struct {
 // verifying them (for mining training negatives and for measuring the
 // candidate stage).
 func (w *Worker) Candidates(text []byte) []Candidate {
-	w.toks, w.buf = appendDocTokens(w.toks[:0], text, w.buf)
-	w.collectHits()
-	w.candidates()
+	w.candidateStage(text)
 	out := make([]Candidate, len(w.cands))
 	for i, c := range w.cands {
 		lo, hi := w.window(text, c.item)
