@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/leakhound/leakhound/internal/atomicfile"
 )
 
 // Kinds of instruction, after LMSYS's detect_instruct.py (§4.2 of
@@ -221,11 +223,15 @@ func postJSON(ctx context.Context, c *http.Client, url, apiKey string, body, out
 	return nil
 }
 
+func (j *Judge) cachePath(key string) string {
+	return filepath.Join(j.CacheDir, key[:2], key+".json")
+}
+
 func (j *Judge) cached(key string) (Verdict, bool) {
 	if j.CacheDir == "" {
 		return Verdict{}, false
 	}
-	b, err := os.ReadFile(filepath.Join(j.CacheDir, key[:2], key+".json"))
+	b, err := os.ReadFile(j.cachePath(key))
 	if err != nil {
 		return Verdict{}, false
 	}
@@ -237,27 +243,14 @@ func (j *Judge) cached(key string) (Verdict, bool) {
 	return v, true
 }
 
-// store writes a verdict atomically (temporary file and rename); a cache
-// that cannot be written only costs a repeated request.
+// store writes a verdict atomically (atomicfile: temporary file and
+// rename); a cache that cannot be written only costs a repeated request.
 func (j *Judge) store(key string, v Verdict) {
 	if j.CacheDir == "" {
 		return
 	}
-	dir := filepath.Join(j.CacheDir, key[:2])
-	if os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
 	b, _ := json.Marshal(v)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil && cerr == nil {
-		os.Rename(tmp.Name(), filepath.Join(dir, key+".json"))
-		return
-	}
-	os.Remove(tmp.Name())
+	atomicfile.Write(j.cachePath(key), b)
 }
 
 // DefaultCacheDir is $XDG_CACHE_HOME/leakhound/judge, else
