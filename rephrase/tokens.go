@@ -68,19 +68,7 @@ func fhSum(h, tail uint64, n int) uint64 {
 
 // formHash returns the hash of a token form (lower case, as the record
 // side sees it).
-func formHash(s string) uint64 {
-	h := uint64(fhSeed)
-	n := len(s)
-	for len(s) >= 8 {
-		h = fhMix(h, binary.LittleEndian.Uint64([]byte(s[:8])))
-		s = s[8:]
-	}
-	var tail uint64
-	for i := len(s) - 1; i >= 0; i-- {
-		tail = tail<<8 | uint64(s[i])
-	}
-	return fhSum(h, tail, n)
-}
+func formHash[T string | []byte](s T) uint64 { return hashForm(s, 0) }
 
 // asciiLower sets the 0x20 bit of every byte: for ASCII letters and digits
 // that is their lower-case form.
@@ -88,18 +76,29 @@ const asciiLower = 0x2020202020202020
 
 // hashASCII returns formHash of the lower-cased ASCII letters and digits
 // b, loading 8 bytes at a time.
-func hashASCII(b []byte) uint64 {
+func hashASCII(b []byte) uint64 { return hashForm(b, asciiLower) }
+
+// hashForm hashes b 8 bytes at a time, each byte OR-ed with the matching
+// byte of lower (asciiLower lower-cases ASCII letters and digits, 0 keeps
+// the bytes).
+func hashForm[T string | []byte](b T, lower uint64) uint64 {
 	h := uint64(fhSeed)
 	n := len(b)
-	for len(b) >= 8 {
-		h = fhMix(h, binary.LittleEndian.Uint64(b)|asciiLower)
-		b = b[8:]
+	for ; len(b) >= 8; b = b[8:] {
+		h = fhMix(h, load64(b)|lower)
 	}
 	var tail uint64
 	for i := len(b) - 1; i >= 0; i-- {
-		tail = tail<<8 | uint64(b[i]|0x20)
+		tail = tail<<8 | uint64(b[i]|byte(lower))
 	}
 	return fhSum(h, tail, n)
+}
+
+// load64 reads 8 bytes little-endian.
+func load64[T string | []byte](b T) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // highs is the high bit of each byte of a uint64 (the marks of
@@ -136,7 +135,7 @@ func appendDocTokens(dst []dtok, text []byte, buf []byte) ([]dtok, []byte) {
 		if l == 16 || !wordEnds(text, j) {
 			var end int
 			buf, end = foldWord(buf[:0], text, i)
-			dst = append(dst, dtok{hash: formHash(string(buf)), start: int32(i), end: int32(end)})
+			dst = append(dst, dtok{hash: formHash(buf), start: int32(i), end: int32(end)})
 			i = end
 			continue
 		}
@@ -164,7 +163,7 @@ func appendDocTokens(dst []dtok, text []byte, buf []byte) ([]dtok, []byte) {
 			}
 			var end int
 			buf, end = foldWord(buf[:0], text, i)
-			dst = append(dst, dtok{hash: formHash(string(buf)), start: int32(i), end: int32(end)})
+			dst = append(dst, dtok{hash: formHash(buf), start: int32(i), end: int32(end)})
 			i = end
 		case cHigh:
 			dst, buf, i = appendRune(dst, buf, text, i)
@@ -202,7 +201,7 @@ func appendRune(dst []dtok, buf, text []byte, i int) ([]dtok, []byte, int) {
 	case unicode.IsLetter(r) || unicode.IsDigit(r):
 		var end int
 		buf, end = foldWord(buf[:0], text, i)
-		dst = append(dst, dtok{hash: formHash(string(buf)), start: int32(i), end: int32(end)})
+		dst = append(dst, dtok{hash: formHash(buf), start: int32(i), end: int32(end)})
 		return dst, buf, end
 	}
 	return dst, buf, i + size
