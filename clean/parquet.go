@@ -194,6 +194,10 @@ func (c *Cleaner) redactRow(row parquet.Row, mk *mark, text string, groups [][]i
 	if c.opts.Policy == Drop {
 		return nil
 	}
+	if !spansFit(mk.spans, len(text)) {
+		r.RedactFailed++
+		return nil
+	}
 	for _, cols := range groups {
 		idx := textValues(row, cols)
 		if len(idx) == 0 || joinRowValues(row, idx) != text {
@@ -234,7 +238,8 @@ func joinRowValues(row parquet.Row, idx []int) string {
 	return string(bytes.Join(parts, []byte{'\n'}))
 }
 
-// redactValues replaces the spans in the values idx of row.
+// redactValues replaces the spans (which fit the values joined, see
+// spansFit) in the values idx of row.
 func redactValues(row parquet.Row, idx []int, spans []leakhound.Span, marker string) (int, bool) {
 	total, off := 0, 0
 	for _, j := range idx {
@@ -252,7 +257,7 @@ func redactValues(row parquet.Row, idx []int, spans []leakhound.Span, marker str
 		total += len(local)
 		row[j] = parquet.ByteArrayValue(red).Level(v.RepetitionLevel(), v.DefinitionLevel(), v.Column())
 	}
-	return total, spans[len(spans)-1].End <= off-1
+	return total, true
 }
 
 // textColumns returns, for each candidate field group, the leaf column

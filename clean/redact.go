@@ -234,8 +234,12 @@ func joinVals(vals []strVal) string {
 
 // redactJSON returns raw with spans (of text, merged and sorted) replaced
 // by marker in the values that hold them, and the number of ranges
-// replaced; ok is false when no field group of raw reproduces text.
+// replaced; ok is false when a span is out of range or no field group of
+// raw reproduces text.
 func redactJSON(raw, text []byte, spans []leakhound.Span, marker string, groups [][][]fieldStep) (out []byte, n int, ok bool) {
+	if !spansFit(spans, len(text)) {
+		return nil, 0, false
+	}
 	for _, g := range groups {
 		vals, err := locate(raw, g)
 		if err != nil || len(vals) == 0 || joinVals(vals) != string(text) {
@@ -246,17 +250,13 @@ func redactJSON(raw, text []byte, spans []leakhound.Span, marker string, groups 
 	return nil, 0, false
 }
 
-// spliceValues cuts spans at value boundaries, redacts each value and
-// re-encodes the changed ones into raw.
+// spliceValues cuts spans (which fit the values joined, see spansFit) at
+// value boundaries, redacts each value and re-encodes the changed ones
+// into raw.
 func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker string) ([]byte, int, bool) {
 	type edit struct {
 		start, end int
 		repl       []byte
-	}
-	for _, s := range spans {
-		if s.Start < 0 || s.End <= s.Start {
-			return nil, 0, false
-		}
 	}
 	var edits []edit
 	total, off := 0, 0
@@ -273,9 +273,6 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 		total += len(local)
 		edits = append(edits, edit{v.start, v.end, encodeString(red)})
 	}
-	if spans[len(spans)-1].End > off-1 {
-		return nil, 0, false // a span beyond the text
-	}
 	slices.SortFunc(edits, func(a, b edit) int { return a.start - b.start })
 	out := make([]byte, 0, len(raw)+len(marker)*total)
 	pos := 0
@@ -284,6 +281,19 @@ func spliceValues(raw []byte, vals []strVal, spans []leakhound.Span, marker stri
 		pos = e.end
 	}
 	return append(out, raw[pos:]...), total, true
+}
+
+// spansFit reports whether spans (sorted and merged) are at least one
+// range, each non-empty and inside a text of n bytes: the check, before
+// the text is cut at value boundaries, that a JSON record and a Parquet
+// row share.
+func spansFit(spans []leakhound.Span, n int) bool {
+	for _, s := range spans {
+		if s.Start < 0 || s.End <= s.Start {
+			return false
+		}
+	}
+	return len(spans) > 0 && spans[len(spans)-1].End <= n
 }
 
 // cut returns the parts of spans that lie in [lo, hi), relative to lo:
