@@ -1,49 +1,26 @@
 package rephrase
 
 import (
-	"bufio"
-	"compress/gzip"
-	"encoding/json"
-	"os"
-	"path/filepath"
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/leakhound/leakhound"
+	"github.com/leakhound/leakhound/evalset"
 	"github.com/leakhound/leakhound/internal/shareddata"
 )
 
-// sharedItems reads the normalized benchmark splits of ../shared/data.
+// sharedItems loads the normalized test splits of the nine benchmarks of
+// ../shared/data (42,710 items), or skips when it is absent.
 func sharedItems(b *testing.B) []leakhound.Item {
-	dir := ""
-	for d, _ := os.Getwd(); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "..", "shared", "data", "normalized")); err == nil {
-			dir = filepath.Join(d, "..", "shared", "data", "normalized")
-			break
-		}
-		if filepath.Dir(d) == d {
-			b.Skip("../shared/data not found")
-		}
-	}
-	var items []leakhound.Item
+	var specs []string
 	for _, f := range []string{"gsm8k/test", "humaneval/test", "mmlu/test", "cmmlu/test", "mbpp/test", "arc_challenge/test", "truthfulqa/validation", "math/test", "hellaswag/val"} {
-		fh, err := os.Open(filepath.Join(dir, f+".jsonl.gz"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		zr, err := gzip.NewReader(fh)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(zr)
-		sc.Buffer(make([]byte, 1<<20), 1<<24)
-		for sc.Scan() {
-			var it leakhound.Item
-			if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
-				b.Fatal(err)
-			}
-			items = append(items, it)
-		}
-		fh.Close()
+		ds, split, _ := strings.Cut(f, "/")
+		specs = append(specs, shareddata.Normalized(b, ds, split))
+	}
+	items, err := evalset.LoadAll(context.Background(), specs, evalset.Options{NoClusters: true})
+	if err != nil {
+		b.Fatal(err)
 	}
 	return items
 }
