@@ -1,8 +1,6 @@
 package quality
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -26,20 +24,16 @@ func readJudged(path string) ([]judged, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var out []judged
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		var j judged
-		if err := json.Unmarshal(sc.Bytes(), &j); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		if len(j.Train) == 0 || len(j.Results) == 0 {
-			return nil, fmt.Errorf("%s:%d: no train sample or verdict", path, line)
-		}
-		out = append(out, j)
+	out, err := readJSONLines[judged](f, path)
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
+	for i, j := range out {
+		if len(j.Train) == 0 || len(j.Results) == 0 {
+			return nil, fmt.Errorf("%s:%d: no train sample or verdict", path, i+1)
+		}
+	}
+	return out, nil
 }
 
 // CodeAlpacaRow is our verdict on one of the 164 pairs next to GPT-4's.

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,9 +25,24 @@ type record struct {
 	Subject string `json:"subject"`
 }
 
-// readNormalized reads DIR/normalized/<dataset>/<split>.jsonl.gz.
-func readNormalized(dir, dataset, split string) ([]record, error) {
-	path := filepath.Join(dir, "normalized", dataset, split+".jsonl.gz")
+// normalized reads DIR/normalized/<dataset>/<split>.jsonl.gz, each split
+// once: the rephrase sets and the background texts share GSM8K, HumanEval
+// and MMLU, and four HumanEval rewrite sets share one split.
+type normalized struct {
+	dir  string
+	read map[[2]string][]record
+}
+
+func newNormalized(dir string) *normalized {
+	return &normalized{dir: dir, read: map[[2]string][]record{}}
+}
+
+func (n *normalized) records(dataset, split string) ([]record, error) {
+	k := [2]string{dataset, split}
+	if rs, ok := n.read[k]; ok {
+		return rs, nil
+	}
+	path := filepath.Join(n.dir, "normalized", dataset, split+".jsonl.gz")
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -36,15 +52,26 @@ func readNormalized(dir, dataset, split string) ([]record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var out []record
-	sc := bufio.NewScanner(zr)
+	rs, err := readJSONLines[record](zr, path)
+	if err != nil {
+		return nil, err
+	}
+	n.read[k] = rs
+	return rs, nil
+}
+
+// readJSONLines decodes one T from every line of r; path names the
+// source in errors.
+func readJSONLines[T any](r io.Reader, path string) ([]T, error) {
+	var out []T
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for line := 1; sc.Scan(); line++ {
-		var r record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -72,35 +99,50 @@ var mmluSubjects = []string{"abstract_algebra", "sociology", "high_school_us_his
 // LoadPairSets reads every LMSYS rephrase set from the shared data folder
 // dir (the parent of normalized/).
 func LoadPairSets(dir string) ([]PairSet, error) {
+	return newNormalized(dir).pairSets()
+}
+
+// LoadAll returns what LoadPairSets and LoadBackgroundTexts return,
+// reading the splits they share once.
+func LoadAll(dir string) (sets []PairSet, bench, ordinary []leakhound.Item, err error) {
+	n := newNormalized(dir)
+	if sets, err = n.pairSets(); err != nil {
+		return nil, nil, nil, err
+	}
+	bench, ordinary, err = n.background()
+	return sets, bench, ordinary, err
+}
+
+func (n *normalized) pairSets() ([]PairSet, error) {
 	var sets []PairSet
-	gsm, err := readNormalized(dir, "gsm8k", "test")
+	gsm, err := n.records("gsm8k", "test")
 	if err != nil {
 		return nil, err
 	}
-	s, err := pairWith(dir, "gsm8k", "gsm8k", gsm, "rephrase_gsm8k", 0)
+	s, err := n.pairWith("gsm8k", "gsm8k", gsm, "rephrase_gsm8k", 0)
 	if err != nil {
 		return nil, err
 	}
 	sets = append(sets, s)
-	he, err := readNormalized(dir, "humaneval", "test")
+	he, err := n.records("humaneval", "test")
 	if err != nil {
 		return nil, err
 	}
 	for _, lang := range []string{"python", "c", "js"} {
-		s, err := pairWith(dir, "humaneval_"+lang, "humaneval", he, "humaneval_"+lang, 0)
+		s, err := n.pairWith("humaneval_"+lang, "humaneval", he, "humaneval_"+lang, 0)
 		if err != nil {
 			return nil, err
 		}
 		sets = append(sets, s)
 	}
 	for k, lang := range []string{"js2", "rust", "go", "java"} {
-		s, err := pairWith(dir, "humaneval_"+lang, "extra", he, "humaneval_multi", 164*(k+1))
+		s, err := n.pairWith("humaneval_"+lang, "extra", he, "humaneval_multi", 164*(k+1))
 		if err != nil {
 			return nil, err
 		}
 		sets = append(sets, s)
 	}
-	mmlu, err := readNormalized(dir, "mmlu", "test")
+	mmlu, err := n.records("mmlu", "test")
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +153,7 @@ func LoadPairSets(dir string) ([]PairSet, error) {
 	} {
 		for _, sub := range mmluSubjects {
 			rows := subjectRows(mmlu, sub)
-			s, err := pairWith(dir, "mmlu_"+sub+"_"+kind.tag, kind.group, rows, sub+kind.suffix, 0)
+			s, err := n.pairWith("mmlu_"+sub+"_"+kind.tag, kind.group, rows, sub+kind.suffix, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -139,8 +181,8 @@ func subjectRows(all []record, subject string) []record {
 }
 
 // pairWith aligns rephrase split split (from offset on) with items.
-func pairWith(dir, name, group string, items []record, split string, offset int) (PairSet, error) {
-	reph, err := readNormalized(dir, "decontam_rephrase", split)
+func (n *normalized) pairWith(name, group string, items []record, split string, offset int) (PairSet, error) {
+	reph, err := n.records("decontam_rephrase", split)
 	if err != nil {
 		return PairSet{}, err
 	}
@@ -159,13 +201,17 @@ func pairWith(dir, name, group string, items []record, split string, offset int)
 // shared data folder (the reference collection of the IDF table) and the
 // Alpaca and CodeAlpaca records (ordinary documents).
 func LoadBackgroundTexts(dir string) (bench, ordinary []leakhound.Item, err error) {
+	return newNormalized(dir).background()
+}
+
+func (n *normalized) background() (bench, ordinary []leakhound.Item, err error) {
 	for _, ds := range [][2]string{
 		{"gsm8k", "test"}, {"humaneval", "test"}, {"mmlu", "test"}, {"mmlu", "val"}, {"mmlu", "dev"},
 		{"math", "test"}, {"mbpp", "test"}, {"mbpp", "train"}, {"mbpp", "validation"}, {"mbpp", "prompt"},
 		{"arc_challenge", "test"}, {"arc_challenge", "dev"}, {"hellaswag", "val"}, {"truthfulqa", "validation"},
 		{"cmmlu", "test"}, {"cmmlu", "dev"},
 	} {
-		rs, err := readNormalized(dir, ds[0], ds[1])
+		rs, err := n.records(ds[0], ds[1])
 		if err != nil {
 			return nil, nil, err
 		}
@@ -174,7 +220,7 @@ func LoadBackgroundTexts(dir string) (bench, ordinary []leakhound.Item, err erro
 		}
 	}
 	for _, ds := range []string{"codealpaca_2k", "alpaca_seed", "codealpaca_seed"} {
-		rs, err := readNormalized(dir, ds, "train")
+		rs, err := n.records(ds, "train")
 		if err != nil {
 			return nil, nil, err
 		}

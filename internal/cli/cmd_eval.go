@@ -187,11 +187,7 @@ func evalProtocol(e *env, m *rephrase.Model, dir string, parts []quality.Part) i
 }
 
 func evalRetrieval(e *env, m *rephrase.Model, dir string, parts []quality.Part) error {
-	sets, err := quality.LoadPairSets(dir)
-	if err != nil {
-		return err
-	}
-	bench, _, err := quality.LoadBackgroundTexts(dir)
+	sets, bench, _, err := quality.LoadAll(dir)
 	if err != nil {
 		return err
 	}
@@ -204,11 +200,7 @@ func evalRetrieval(e *env, m *rephrase.Model, dir string, parts []quality.Part) 
 }
 
 func evalTrain(e *env, m *rephrase.Model, dir, out string) error {
-	sets, err := quality.LoadPairSets(dir)
-	if err != nil {
-		return err
-	}
-	bench, ordinary, err := quality.LoadBackgroundTexts(dir)
+	sets, bench, ordinary, err := quality.LoadAll(dir)
 	if err != nil {
 		return err
 	}
