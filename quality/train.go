@@ -59,15 +59,7 @@ func trainingExamples(m *rephrase.Model, sets []PairSet, ordinary []leakhound.It
 				idx = append(idx, i)
 			}
 		}
-		items := map[int]*rephrase.Prepared{}
-		prep := func(i int) *rephrase.Prepared {
-			if p, ok := items[i]; ok {
-				return p
-			}
-			p := m.Prepare(s.Items[i].Text)
-			items[i] = p
-			return p
-		}
+		prep := preparer(m, s.Items)
 		for _, i := range idx {
 			if strings.TrimSpace(s.Rephrases[i]) == "" {
 				continue
@@ -88,6 +80,19 @@ func trainingExamples(m *rephrase.Model, sets []PairSet, ordinary []leakhound.It
 		}
 	}
 	return out
+}
+
+// preparer returns a function that prepares items[i] once, on first use.
+func preparer(m *rephrase.Model, items []leakhound.Item) func(i int) *rephrase.Prepared {
+	memo := map[int]*rephrase.Prepared{}
+	return func(i int) *rephrase.Prepared {
+		p, ok := memo[i]
+		if !ok {
+			p = m.Prepare(items[i].Text)
+			memo[i] = p
+		}
+		return p
+	}
 }
 
 // sharesRun reports whether two texts share a run of 13 words: such
@@ -151,9 +156,10 @@ func minedNegatives(m *rephrase.Model, bench, ordinary []leakhound.Item, docs in
 	for i := 0; i < docs; i++ {
 		texts = append(texts, g.Paragraph(2700))
 	}
+	item := preparer(m, bench)
 	for di, t := range texts {
 		for _, c := range w.Candidates([]byte(t)) {
-			k, e := m.PairExample(m.Prepare(bench[c.Item].Text), m.Prepare(t[c.Lo:c.Hi]), false)
+			k, e := m.PairExample(item(c.Item), m.Prepare(t[c.Lo:c.Hi]), false)
 			out = append(out, mined{k, e, di})
 		}
 	}
