@@ -73,16 +73,12 @@ func Expand(args []string) ([]Input, error) {
 // no record is read, counted or reported twice.
 func dedupe(ins []Input) []Input {
 	seen := make(map[string]bool, len(ins))
+	dirs := map[string]string{}
 	out := ins[:0]
 	for _, in := range ins {
 		key := in.Name
 		if in.r == nil { // a path, not standard input
-			if real, err := filepath.EvalSymlinks(in.Name); err == nil {
-				key = real
-			}
-			if abs, err := filepath.Abs(key); err == nil {
-				key = abs
-			}
+			key = realPath(in.Name, dirs)
 		}
 		if !seen[key] {
 			seen[key] = true
@@ -90,6 +86,36 @@ func dedupe(ins []Input) []Input {
 		}
 	}
 	return out
+}
+
+// realPath returns the absolute path of name with its symlinks resolved,
+// or as much of that as resolves. The directories of a walk's files are
+// the same for many of them: dirs holds the ones resolved, so that a file
+// that is not itself a symlink costs one Lstat instead of one per path
+// component.
+func realPath(name string, dirs map[string]string) string {
+	dir, base := filepath.Split(name)
+	if fi, err := os.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink == 0 && base != "" {
+		real, ok := dirs[dir]
+		if !ok {
+			real = absResolved(dir)
+			dirs[dir] = real
+		}
+		return filepath.Join(real, base)
+	}
+	return absResolved(name)
+}
+
+// absResolved is filepath.Abs of filepath.EvalSymlinks of p, or of p when
+// it does not resolve.
+func absResolved(p string) string {
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	return p
 }
 
 // appendPath appends the input(s) of path p: the file, or the files below
