@@ -14,15 +14,7 @@ import (
 // probes per second.
 func BenchmarkProbe(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
-	const items, perItem = 30000, 100
-	tokens := make([]uint64, items*perItem)
-	for i := range tokens {
-		tokens[i] = r.Uint64()
-	}
-	starts := make([]uint32, items+1)
-	for i := range starts {
-		starts[i] = uint32(i * perItem)
-	}
+	tokens, starts := randomItems(r, 30000, 100)
 	ix, err := Build(tokens, starts, 8, 1, 0)
 	if err != nil {
 		b.Fatal(err)

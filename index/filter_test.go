@@ -8,10 +8,9 @@ import (
 	"github.com/leakhound/leakhound/ngram"
 )
 
-// filterIndex indexes 2,000 random items of 50 tokens at every position.
-func filterIndex(tb testing.TB) (*Index, []uint64) {
-	r := rand.New(rand.NewPCG(7, 7))
-	const items, perItem = 2000, 50
+// randomItems returns the token hashes and starts of items of perItem
+// random tokens each.
+func randomItems(r *rand.Rand, items, perItem int) ([]uint64, []uint32) {
 	tokens := make([]uint64, items*perItem)
 	for i := range tokens {
 		tokens[i] = r.Uint64()
@@ -20,6 +19,14 @@ func filterIndex(tb testing.TB) (*Index, []uint64) {
 	for i := range starts {
 		starts[i] = uint32(i * perItem)
 	}
+	return tokens, starts
+}
+
+// filterIndex indexes 2,000 random items of 50 tokens at every position.
+func filterIndex(tb testing.TB) (*Index, []uint64) {
+	r := rand.New(rand.NewPCG(7, 7))
+	const items = 2000
+	tokens, starts := randomItems(r, items, 50)
 	ix, err := Build(tokens, starts, 4, 1, 0)
 	if err != nil {
 		tb.Fatal(err)
