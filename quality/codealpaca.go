@@ -65,7 +65,7 @@ func CodeAlpaca(m *rephrase.Model, dir string) ([]CodeAlpacaRow, error) {
 		it, doc := m.Prepare(head[i].Test), m.Prepare(head[i].Train[0])
 		p := m.Compare(it, doc)
 		rows = append(rows, CodeAlpacaRow{Index: i, Ours: p.Flag, Prob: p.Prob, RunHEAD: head[i].Results[0], RunOld: old[i].Results[0],
-			Evidence: rephrase.DebugAlign(m, it, doc)})
+			Evidence: rephrase.DebugAlign(it, doc)})
 	}
 	return rows, nil
 }

@@ -54,8 +54,7 @@ func NewModel(cfg Config) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.an.bg = bg
-	m.an.words, m.an.nwords = &sync.Map{}, &atomic.Int64{}
+	m.useBackground(bg)
 	if err := m.loadLexicon(cfg, warnf); err != nil {
 		return nil, err
 	}
@@ -208,13 +207,6 @@ func lostNumbers(it, win *analysis) bool {
 	return miss >= minLostNumbers && miss > total/2
 }
 
-// PairFeatures returns the kind and the feature vector of a pair, for
-// training.
-func (m *Model) PairFeatures(item, doc *Prepared) (string, []float64) {
-	f, _ := pairFeatures(item.an, doc.an)
-	return kindOf(item, doc), f
-}
-
 // PairExample returns the kind of a pair and its training example (the
 // features and whether the pair has the minimum aligned evidence), with
 // the given label. It does not read the weights.
@@ -243,14 +235,21 @@ func (m *Model) SetBackground(table []byte) error {
 	if err != nil {
 		return err
 	}
-	m.an.bg = bg
-	m.an.words, m.an.nwords = &sync.Map{}, &atomic.Int64{}
+	m.useBackground(bg)
 	return nil
 }
 
-// DebugAlign renders the alignment of a pair, one aligned pair per line:
-// the item's words, the text's words, and how they matched.
-func DebugAlign(m *Model, item, doc *Prepared) string {
+// useBackground installs an IDF table and empties the word cache, whose
+// weights come from the table.
+func (m *Model) useBackground(bg *background) {
+	m.an.bg = bg
+	m.an.words, m.an.nwords = &sync.Map{}, &atomic.Int64{}
+}
+
+// DebugAlign renders the alignment of a pair: each aligned pair of the
+// item's and the text's words and how they matched, then the item's
+// unaligned words.
+func DebugAlign(item, doc *Prepared) string {
 	_, links := pairFeatures(item.an, doc.an)
 	return renderLinks(item, doc, links)
 }
