@@ -1,22 +1,21 @@
 package judge
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leakhound/leakhound/internal/atomicfile"
+	"github.com/leakhound/leakhound/probe"
 )
 
 // Kinds of instruction, after LMSYS's detect_instruct.py (§4.2 of
@@ -48,25 +47,43 @@ var instructions = map[string]string{
 		"Each question is given between curly braces. Answer with the single word True if they are the same, otherwise False.",
 }
 
-// Judge asks a chat model for verdicts.
+// Judge asks a chat model for verdicts. Set the fields before the first
+// call: the HTTP client (probe.Client) is built from them then.
 type Judge struct {
 	URL      string // server base URL, e.g. http://localhost:8000 (vLLM) or http://localhost:11434 (Ollama)
 	Model    string
 	APIKey   string // sent as a bearer token when set ($OPENAI_API_KEY)
 	CacheDir string // verdict cache; "" disables it
-	Retries  int    // attempts after the first (5)
+	Retries  int    // attempts after the first (5), after errors and after replies that are not a verdict
 	Backoff  time.Duration
 	HTTP     *http.Client
-	sem      chan struct{}
+	conn     conn
 }
 
 // New returns a judge with at most concurrency requests in flight.
 func New(url, model string, concurrency int) *Judge {
-	if concurrency < 1 {
-		concurrency = 1
-	}
 	return &Judge{URL: strings.TrimRight(url, "/"), Model: model, Retries: 5, Backoff: 500 * time.Millisecond,
-		HTTP: &http.Client{Timeout: 120 * time.Second}, sem: make(chan struct{}, concurrency), APIKey: os.Getenv("OPENAI_API_KEY")}
+		HTTP: &http.Client{Timeout: 120 * time.Second}, conn: conn{concurrency: concurrency}, APIKey: os.Getenv("OPENAI_API_KEY")}
+}
+
+// conn builds a probe.Client (bounded concurrency, retries of network
+// errors, 429 and 5xx with backoff) on first use, from settings that the
+// caller may change until then.
+type conn struct {
+	concurrency int
+	once        sync.Once
+	c           *probe.Client
+}
+
+func (c *conn) client(url, apiKey string, retries int, backoff time.Duration, hc *http.Client) *probe.Client {
+	c.once.Do(func() {
+		if retries <= 0 {
+			retries = -1 // probe.ClientOptions: 0 means its default
+		}
+		c.c = probe.NewClient(url, probe.ClientOptions{Concurrency: max(1, c.concurrency), Retries: retries,
+			Backoff: max(backoff, time.Nanosecond), APIKey: apiKey, HTTP: hc})
+	})
+	return c.c
 }
 
 // Verdict is a judge's answer for one pair.
@@ -122,52 +139,24 @@ func (j *Judge) Judge(ctx context.Context, kind, item, text string) (Verdict, er
 	}
 	req := chatRequest{Model: j.Model, Temperature: 0, MaxTokens: 5, Messages: []chatMessage{
 		{Role: "system", Content: ins}, {Role: "user", Content: userMessage(item, text)}}}
-	var last error
+	c := j.conn.client(j.URL, j.APIKey, j.Retries, j.Backoff, j.HTTP)
+	var reply string
 	for attempt := 0; attempt <= j.Retries; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return Verdict{}, ctx.Err()
-			case <-time.After(j.Backoff * time.Duration(1<<min(attempt-1, 6))):
-			}
+		var resp chatResponse
+		if err := c.Post(ctx, "/v1/chat/completions", req, &resp, false); err != nil {
+			return Verdict{}, fmt.Errorf("judge %s: %w", j.URL, err)
 		}
-		reply, err := j.ask(ctx, req)
-		if err != nil {
-			last = err
-			if errors.Is(err, errPermanent) {
-				break
-			}
-			continue
+		if len(resp.Choices) == 0 {
+			return Verdict{}, fmt.Errorf("judge %s: response without choices", j.URL)
 		}
-		same, ok := parseVerdict(reply)
-		if !ok {
-			last = fmt.Errorf("judge: reply %q is neither True nor False", reply)
-			continue
+		reply = resp.Choices[0].Message.Content
+		if same, ok := parseVerdict(reply); ok {
+			v := Verdict{Same: same, Reply: reply, Model: j.Model, Kind: kind}
+			j.store(key, v)
+			return v, nil
 		}
-		v := Verdict{Same: same, Reply: reply, Model: j.Model, Kind: kind}
-		j.store(key, v)
-		return v, nil
 	}
-	return Verdict{}, fmt.Errorf("judge %s: no verdict after %d attempts: %w", j.URL, j.Retries+1, last)
-}
-
-var errPermanent = errors.New("permanent error")
-
-func (j *Judge) ask(ctx context.Context, req chatRequest) (string, error) {
-	select {
-	case j.sem <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	defer func() { <-j.sem }()
-	var resp chatResponse
-	if err := postJSON(ctx, j.HTTP, j.URL+"/v1/chat/completions", j.APIKey, req, &resp); err != nil {
-		return "", err
-	}
-	if len(resp.Choices) == 0 {
-		return "", errors.New("judge: response without choices")
-	}
-	return resp.Choices[0].Message.Content, nil
+	return Verdict{}, fmt.Errorf("judge %s: no verdict after %d attempts: reply %q is neither True nor False", j.URL, j.Retries+1, reply)
 }
 
 // parseVerdict reads "True" or "False" (any case, surrounding punctuation
@@ -184,43 +173,6 @@ func parseVerdict(s string) (bool, bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// postJSON posts body and decodes the JSON reply into out. 4xx replies
-// other than 408 and 429 are permanent errors; the rest are retried.
-func postJSON(ctx context.Context, c *http.Client, url, apiKey string, body, out any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
-	if err != nil {
-		return fmt.Errorf("%w: %v", errPermanent, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if apiKey != "" {
-		req.Header.Set("Authorization", "Bearer "+apiKey)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		err := fmt.Errorf("%s: HTTP %d: %s", url, resp.StatusCode, strings.TrimSpace(string(data[:min(len(data), 200)])))
-		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 408 && resp.StatusCode != 429 {
-			return fmt.Errorf("%w: %v", errPermanent, err)
-		}
-		return err
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s: bad JSON reply: %v", url, err)
-	}
-	return nil
 }
 
 func (j *Judge) cachePath(key string) string {
@@ -268,14 +220,14 @@ type Embedder struct {
 	Model  string
 	APIKey string
 	HTTP   *http.Client
-	sem    chan struct{}
+	conn   conn
 }
 
 // NewEmbedder returns an embedder with at most concurrency requests in
 // flight.
 func NewEmbedder(url, model string, concurrency int) *Embedder {
 	return &Embedder{URL: strings.TrimRight(url, "/"), Model: model, HTTP: &http.Client{Timeout: 60 * time.Second},
-		sem: make(chan struct{}, max(1, concurrency)), APIKey: os.Getenv("OPENAI_API_KEY")}
+		conn: conn{concurrency: concurrency}, APIKey: os.Getenv("OPENAI_API_KEY")}
 }
 
 type embedRequest struct {
@@ -292,23 +244,9 @@ type embedResponse struct {
 
 // Embed returns one vector per text, in order.
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float64, error) {
-	select {
-	case e.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-e.sem }()
 	var resp embedResponse
-	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(250*(1<<attempt)) * time.Millisecond)
-		}
-		if err = postJSON(ctx, e.HTTP, e.URL+"/v1/embeddings", e.APIKey, embedRequest{Model: e.Model, Input: texts}, &resp); err == nil || errors.Is(err, errPermanent) {
-			break
-		}
-	}
-	if err != nil {
+	c := e.conn.client(e.URL, e.APIKey, 3, 500*time.Millisecond, e.HTTP)
+	if err := c.Post(ctx, "/v1/embeddings", embedRequest{Model: e.Model, Input: texts}, &resp, false); err != nil {
 		return nil, fmt.Errorf("embed: %w", err)
 	}
 	out := make([][]float64, len(texts))
