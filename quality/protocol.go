@@ -180,14 +180,9 @@ type Result struct {
 func Run(m *rephrase.Model, s *PairSet, part Part) Result {
 	pairs, empty := Pairs(s, part)
 	res := Result{Set: s.Name, Group: s.Group, Part: part, Empty: empty}
-	prepared := map[int]*rephrase.Prepared{}
+	item := preparer(m, s.Items)
 	for _, p := range pairs {
-		it, ok := prepared[p.Item]
-		if !ok {
-			it = m.Prepare(s.Items[p.Item].Text)
-			prepared[p.Item] = it
-		}
-		flag := m.Compare(it, m.Prepare(p.Text)).Flag
+		flag := m.Compare(item(p.Item), m.Prepare(p.Text)).Flag
 		res.Counts.Add(p.Label, flag)
 		if p.Label && !flag {
 			res.Misses = append(res.Misses, p.Item)
