@@ -3,7 +3,6 @@ package quality
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -143,23 +142,13 @@ func RetrievalReport(w io.Writer, m *rephrase.Model, sets []PairSet, bench map[s
 	tw.Flush()
 }
 
-// benchmarkItems groups items by benchmark name.
+// BenchmarkItems groups items by benchmark name.
 func BenchmarkItems(items []leakhound.Item) map[string][]leakhound.Item {
 	out := map[string][]leakhound.Item{}
 	for _, it := range items {
 		out[it.Benchmark] = append(out[it.Benchmark], it)
 	}
 	return out
-}
-
-// sortedNames returns the keys of m in order.
-func sortedNames[V any](m map[string]V) []string {
-	var k []string
-	for n := range m {
-		k = append(k, n)
-	}
-	slices.Sort(k)
-	return k
 }
 
 // Missed reports whether a target group's pooled held-out F1 is below its
