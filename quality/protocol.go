@@ -165,6 +165,14 @@ func (c *Counts) Add(label, flag bool) {
 	}
 }
 
+// addAll adds the counts of o (pooling sets).
+func (c *Counts) addAll(o Counts) {
+	c.TP += o.TP
+	c.FP += o.FP
+	c.FN += o.FN
+	c.TN += o.TN
+}
+
 // Result is one set's outcome under the protocol.
 type Result struct {
 	Set    string

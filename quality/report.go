@@ -75,10 +75,7 @@ func GroupSummary(w io.Writer, res []Result) {
 			byKey[k] = a
 			keys = append(keys, k)
 		}
-		a.c.TP += r.Counts.TP
-		a.c.FP += r.Counts.FP
-		a.c.FN += r.Counts.FN
-		a.c.TN += r.Counts.TN
+		a.c.addAll(r.Counts)
 		a.sets++
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -165,9 +162,7 @@ func Missed(res []Result) bool {
 				c = &Counts{}
 				pooled[r.Group] = c
 			}
-			c.TP += r.Counts.TP
-			c.FP += r.Counts.FP
-			c.FN += r.Counts.FN
+			c.addAll(r.Counts)
 		}
 		if len(pooled) == 0 {
 			continue
