@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -265,7 +264,7 @@ func (f *evalFlags) corpus(ctx context.Context, e *env, paths []string) int {
 		return e.errorf("eval corpus: %v", err)
 	}
 	if stats == nil {
-		return e.errorf("eval corpus: %v", errors.New("no statistics"))
+		return e.errorf("eval corpus: no statistics")
 	}
 	quality.CorpusReport(e.stdout, truth, findings, f.scan.matchOptions.Methods, stats.Records)
 	fmt.Fprintf(e.stdout, "%d bytes in %.2f s\n", stats.Bytes, stats.Seconds)
