@@ -50,9 +50,9 @@ type link struct {
 // pairFeatures compares item it with the window units win of doc d (and
 // the window's code stream and identifiers). It returns the feature
 // vector and the alignment.
-func pairFeatures(it, win *analysis) ([]float64, []link) {
-	f := make([]float64, nFeatures)
-	links := align(it, win)
+func pairFeatures(it, win *analysis) (f []float64, links []link, missed float64) {
+	f = make([]float64, nFeatures)
+	links = align(it, win)
 	var itW, itMatched, headW, headMatched, winW, winMatched, evid float64
 	usedI := make([]bool, len(it.units))
 	usedJ := make([]bool, len(win.units))
@@ -122,11 +122,12 @@ func pairFeatures(it, win *analysis) ([]float64, []link) {
 	}
 	f[14], f[17] = distinctEvidence(it, links)
 	f[15] = headInfo(it)
-	f[16] = math.Log1p(numbersMissed(it, win))
+	missed = numbersMissed(it, win)
+	f[16] = math.Log1p(missed)
 	f[18] = codeEvidence(it, links)
 	f[20] = math.Log1p(float64(overlap(sortedSet(it.compounds), sortedSet(win.compounds))))
 	f[19] = headEvidence(it, links)
-	return f, links
+	return f, links, missed
 }
 
 // distinctEvidence returns log(1 + the summed IDF of the distinct primary

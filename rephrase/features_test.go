@@ -76,7 +76,7 @@ func TestLostNumbers(t *testing.T) {
 		{"Compute the greatest common divisor of three hundred fifteen and 108.", false},
 	} {
 		doc := m.Prepare(tc.doc)
-		if got := lostNumbers(item.an, doc.an); got != tc.lost {
+		if got := lostNumbers(item.an, numbersMissed(item.an, doc.an)); got != tc.lost {
 			t.Errorf("lostNumbers(%q) = %v, want %v", tc.doc, got, tc.lost)
 		}
 		p := m.Compare(item, doc)

@@ -151,11 +151,11 @@ func kindOf(item, doc *Prepared) string {
 
 // Compare scores item against doc.
 func (m *Model) Compare(item, doc *Prepared) Pair {
-	f, links := pairFeatures(item.an, doc.an)
+	f, links, missed := pairFeatures(item.an, doc.an)
 	k := kindOf(item, doc)
 	lg := m.weights.Models[k]
 	p := lg.Prob(f)
-	ok := enough(item.an, doc.an, links, f[0], item.code)
+	ok := enough(item.an, links, f[0], item.code, missed)
 	return Pair{Kind: k, Features: f, Prob: p, Eligible: ok, Flag: ok && p >= max(lg.Threshold, m.minProb), links: links}
 }
 
@@ -175,14 +175,14 @@ const (
 // 4 more training negatives of the prose kind.)
 const shortRecall = 0.4
 
-func enough(it, win *analysis, links []link, recall float64, code bool) bool {
+func enough(it *analysis, links []link, recall float64, code bool, missedNumbers float64) bool {
 	words := 0
 	for _, l := range links {
 		if it.units[l.i].kind != kindNum {
 			words++
 		}
 	}
-	if !code && lostNumbers(it, win) {
+	if !code && lostNumbers(it, missedNumbers) {
 		return false
 	}
 	return words >= minAlignedWords || len(links) >= minAlignedAll && words >= 1 || words >= 2 && recall >= shortRecall
@@ -196,14 +196,13 @@ func enough(it, win *analysis, links []link, recall float64, code bool) bool {
 // from the window. Code is exempt: a rewrite may change its test values.
 const minLostNumbers = 4.5
 
-func lostNumbers(it, win *analysis) bool {
+func lostNumbers(it *analysis, miss float64) bool {
 	var total float64
 	for _, u := range it.units[it.head0:it.head] {
 		if u.kind == kindNum {
 			total += float64(u.w)
 		}
 	}
-	miss := numbersMissed(it, win)
 	return miss >= minLostNumbers && miss > total/2
 }
 
@@ -211,8 +210,8 @@ func lostNumbers(it, win *analysis) bool {
 // features and whether the pair has the minimum aligned evidence), with
 // the given label. It does not read the weights.
 func (m *Model) PairExample(item, doc *Prepared, label bool) (string, Example) {
-	f, links := pairFeatures(item.an, doc.an)
-	return kindOf(item, doc), Example{X: f, Label: label, Eligible: enough(item.an, doc.an, links, f[0], item.code)}
+	f, links, missed := pairFeatures(item.an, doc.an)
+	return kindOf(item, doc), Example{X: f, Label: label, Eligible: enough(item.an, links, f[0], item.code, missed)}
 }
 
 // FeatureNames returns the names of the features, in vector order.
@@ -250,7 +249,7 @@ func (m *Model) useBackground(bg *background) {
 // item's and the text's words and how they matched, then the item's
 // unaligned words.
 func DebugAlign(item, doc *Prepared) string {
-	_, links := pairFeatures(item.an, doc.an)
+	_, links, _ := pairFeatures(item.an, doc.an)
 	return renderLinks(item, doc, links)
 }
 
