@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/leakhound/leakhound/internal/vec"
 )
 
 // chatServer speaks /v1/chat/completions like vLLM and Ollama: it answers
@@ -181,10 +183,10 @@ func TestEmbedder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := Cosine(vs[0], vs[1]); c < 0.999 {
+	if c := vec.Cosine(vs[0], vs[1]); c < 0.999 {
 		t.Errorf("cosine of equal texts %v", c)
 	}
-	if c := Cosine(vs[0], vs[2]); c != 0 {
+	if c := vec.Cosine(vs[0], vs[2]); c != 0 {
 		t.Errorf("cosine of disjoint texts %v", c)
 	}
 	if _, err := NewEmbedder(ts.URL, "", 1).Embed(context.Background(), []string{"a"}); err == nil {

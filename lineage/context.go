@@ -162,19 +162,6 @@ func moments(x []float32) (s, ss float64) {
 	return s, ss
 }
 
-func cosine64(a, b []float64) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += a[i] * b[i]
-		aa += a[i] * a[i]
-		bb += b[i] * b[i]
-	}
-	if aa == 0 || bb == 0 {
-		return 0
-	}
-	return ab / math.Sqrt(aa*bb)
-}
-
 // stdProfile is the HonestAGI method: per role (Q, K, V, O) the per-layer
 // std normalised across layers, concatenated, then Pearson between models.
 func stdProfile(a, b map[Slot]float64, layers int) float64 {

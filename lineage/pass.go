@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/leakhound/leakhound/internal/vec"
 )
 
 // passStats accumulates the exact-reuse and context statistics.
@@ -136,7 +138,7 @@ func (c *comparer) statPair(st *passStats, sa, sb Slot) error {
 	c.note(0)
 	if x, y := c.alignedGains(ga, gb); len(x) > 1 {
 		st.cx.NormTensors++
-		st.cosSum += cosine64(x, y)
+		st.cosSum += vec.Cosine(x, y)
 		st.rSum += pearson(x, y)
 	}
 	return nil

@@ -3,6 +3,7 @@ package rephrase
 import (
 	"context"
 
+	"github.com/leakhound/leakhound/internal/vec"
 	"github.com/leakhound/leakhound/judge"
 )
 
@@ -42,7 +43,7 @@ func (pl *Plugins) confirm(p *Pair, item, doc *Prepared) (map[string]float64, er
 		if err != nil {
 			return nil, err
 		}
-		c := judge.Cosine(vs[0], vs[1])
+		c := vec.Cosine(vs[0], vs[1])
 		ev["embed_cosine"] = c
 		if c >= pl.EmbedThreshold {
 			p.Flag = true
