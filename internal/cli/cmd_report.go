@@ -13,6 +13,7 @@ import (
 
 	"github.com/leakhound/leakhound"
 	"github.com/leakhound/leakhound/evalset"
+	"github.com/leakhound/leakhound/internal/atomicfile"
 	"github.com/leakhound/leakhound/internal/decompress"
 	"github.com/leakhound/leakhound/lineage"
 	"github.com/leakhound/leakhound/probe"
@@ -232,24 +233,5 @@ func writeReportFile(e *env, path, format string, rep *report.Report) error {
 	if path == "-" {
 		return write(e.stdout, rep)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".leakhound-report-*")
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	err = write(bw, rep)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		return os.Rename(tmp.Name(), path)
-	}
-	os.Remove(tmp.Name())
-	return err
+	return atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error { return write(w, rep) })
 }
