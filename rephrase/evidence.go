@@ -3,10 +3,13 @@ package rephrase
 import (
 	"fmt"
 	"strings"
+
+	"github.com/leakhound/leakhound"
 )
 
-// renderLinks writes the aligned pairs as "item word = text word"
-// (exact) or "item word ~ text word" (synonym or translation), and the
+// renderLinks writes the aligned pairs as "item word = text word" (the
+// same word or number) or "item word ~ text word" (a synonym or a
+// translation, as Finding.Aligned labels them), and the
 // item's unaligned content words.
 func renderLinks(item, doc *Prepared, links []link) string {
 	var b strings.Builder
@@ -15,7 +18,7 @@ func renderLinks(item, doc *Prepared, links []link) string {
 		u, v := item.an.units[l.i], doc.an.units[l.j]
 		used[l.i] = true
 		op := "="
-		if l.how == matchSyn {
+		if how := alignHow(l, u, v); how == leakhound.AlignSynonym || how == leakhound.AlignTranslation {
 			op = "~"
 		}
 		fmt.Fprintf(&b, "%s %s %s (%.1f); ", item.text[u.start:u.end], op, doc.text[v.start:v.end], u.w)
