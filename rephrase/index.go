@@ -1,6 +1,7 @@
 package rephrase
 
 import (
+	"maps"
 	"math/bits"
 	"slices"
 	"strings"
@@ -180,7 +181,7 @@ func buildIndex(m *Model, items []leakhound.Item) *candIndex {
 	}
 	if m.an.lex != nil {
 		tr := m.an.lex.Translations(stems)
-		for _, st := range sortedKeys(stems) {
+		for _, st := range slices.Sorted(maps.Keys(stems)) {
 			a := byKey[wordKey(st)]
 			for _, hw := range tr[st] {
 				rs := []rune(hw)
@@ -616,15 +617,6 @@ func inflections(w string) []string {
 			}
 		}
 	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 
